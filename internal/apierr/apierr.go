@@ -9,7 +9,8 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"unicode/utf8"
+
+	"github.com/restgres/restgres/internal/jsonenc"
 )
 
 // Error is an error answered to the client.
@@ -89,41 +90,8 @@ func appendValue(b []byte, v any) []byte {
 	}
 }
 
-// AppendJSONString appends s as a JSON string literal. Invalid UTF-8 bytes
-// are replaced by U+FFFD so the body is always valid JSON.
-func AppendJSONString(b []byte, s string) []byte {
-	const hex = "0123456789abcdef"
-	b = append(b, '"')
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < 0x80 {
-			switch {
-			case c == '"' || c == '\\':
-				b = append(b, '\\', c)
-			case c == '\n':
-				b = append(b, '\\', 'n')
-			case c == '\r':
-				b = append(b, '\\', 'r')
-			case c == '\t':
-				b = append(b, '\\', 't')
-			case c < 0x20:
-				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
-			default:
-				b = append(b, c)
-			}
-			i++
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			b = append(b, "\ufffd"...)
-		} else {
-			b = append(b, s[i:i+size]...)
-		}
-		i += size
-	}
-	return append(b, '"')
-}
+// AppendJSONString appends s as a JSON string literal.
+func AppendJSONString(b []byte, s string) []byte { return jsonenc.AppendString(b, s) }
 
 func newErr(status int, code, message string) *Error {
 	return &Error{Status: status, Code: code, Message: message}

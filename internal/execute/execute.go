@@ -1,0 +1,497 @@
+// Package execute runs a request's transaction on one pooled connection:
+// BEGIN, the transaction settings, the pre-request function, the main
+// statement and COMMIT or ROLLBACK, sent together as one pipeline (one
+// network round trip). Statements are prepared once per connection and
+// cached by SQL text. Results come back in text format and the body bytes
+// PostgreSQL built are handed on without being decoded.
+//
+// The package knows nothing of HTTP; it takes SQL from sqlgen and returns
+// raw columns.
+package execute
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"strconv"
+	"sync/atomic"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/restgres/restgres/internal/apierr"
+	"github.com/restgres/restgres/internal/sqlgen"
+)
+
+// End says how the transaction finishes.
+type End uint8
+
+const (
+	// Commit at the end of the pipeline.
+	Commit End = iota
+	// Rollback at the end of the pipeline (db-tx-end=rollback, tx=rollback),
+	// checking deferred constraints first so their errors are reported.
+	Rollback
+	// Decide: the caller inspects the result (Check) before the
+	// transaction ends; this costs a second round trip.
+	Decide
+)
+
+// Tx is one request's transaction.
+type Tx struct {
+	Isolation string
+	ReadOnly  bool
+	Setup     sqlgen.Query
+	// PreRequest is the db-pre-request call, nil for none.
+	PreRequest *sqlgen.Query
+	Main       sqlgen.Query
+	// Explain: Main is an EXPLAIN; its rows are joined into Result.Plan.
+	Explain bool
+	// ExplainCount, when set, is an EXPLAIN (FORMAT JSON) whose row
+	// estimate fills Result.PlannedTotal.
+	ExplainCount *sqlgen.Query
+	End          End
+	// RollbackAfterCheck (with End Decide): roll back even when Check
+	// passes.
+	RollbackAfterCheck bool
+	// Check validates the result before COMMIT when End is Decide; an error
+	// rolls the transaction back and is returned.
+	Check func(*Result) error
+	// Authenticated is passed to the SQLSTATE mapping (42501 → 401/403).
+	Authenticated bool
+}
+
+// Result holds the main statement's columns.
+type Result struct {
+	// Total is total_result_set; HasTotal is false for NULL/''.
+	Total    int64
+	HasTotal bool
+	// PageTotal is the number of rows in this response.
+	PageTotal int64
+	// Location holds the key=value pairs of an inserted row's key.
+	Location []string
+	// Body is the response body as PostgreSQL built it.
+	Body []byte
+	// ResponseHeaders is the response.headers setting (JSON), nil if unset.
+	ResponseHeaders []byte
+	// ResponseStatus is the response.status setting, "" if unset.
+	ResponseStatus string
+	// Inserted is response_inserted; HasInserted is false for NULL/''.
+	Inserted    int64
+	HasInserted bool
+	// PlannedTotal is the planner's row estimate for count=planned.
+	PlannedTotal    int64
+	HasPlannedTotal bool
+	// Plan is the EXPLAIN output, for plan media types.
+	Plan []byte
+	// Timing of the transaction, for Server-Timing.
+	Took time.Duration
+}
+
+// Options configure an Executor.
+type Options struct {
+	// Prepared: use named prepared statements (db-prepared-statements).
+	Prepared bool
+	// StatementCacheSize bounds the prepared statements kept per connection.
+	StatementCacheSize int
+	// AcquireTimeout is db-pool-acquisition-timeout.
+	AcquireTimeout time.Duration
+}
+
+// Executor runs transactions on a pool.
+type Executor struct {
+	pool *pgxpool.Pool
+	opts Options
+	// generation changes when the schema cache reloads, so that statements
+	// prepared against the old schema are dropped.
+	generation atomic.Uint64
+}
+
+// New returns an Executor on pool.
+func New(pool *pgxpool.Pool, opts Options) *Executor {
+	if opts.StatementCacheSize <= 0 {
+		opts.StatementCacheSize = 1000
+	}
+	return &Executor{pool: pool, opts: opts}
+}
+
+// InvalidateStatements drops every connection's prepared statements (at
+// its next use), after the schema changed.
+func (e *Executor) InvalidateStatements() { e.generation.Add(1) }
+
+// Pool returns the pool.
+func (e *Executor) Pool() *pgxpool.Pool { return e.pool }
+
+const cacheKey = "restgres.stmts"
+
+// stmtCache is the per-connection statement cache, kept in the
+// connection's custom data.
+type stmtCache struct {
+	generation uint64
+	byText     map[string]*pgconn.StatementDescription
+	seq        uint64
+	// dropAll asks the next pipeline to deallocate everything first.
+	dropAll bool
+}
+
+func (e *Executor) cache(pg *pgconn.PgConn) *stmtCache {
+	data := pg.CustomData()
+	c, _ := data[cacheKey].(*stmtCache)
+	if c == nil {
+		c = &stmtCache{byText: map[string]*pgconn.StatementDescription{}, generation: e.generation.Load()}
+		data[cacheKey] = c
+	}
+	if g := e.generation.Load(); c.generation != g {
+		c.generation = g
+		if len(c.byText) > 0 {
+			clear(c.byText)
+			c.dropAll = true
+		}
+	}
+	return c
+}
+
+// step is one statement queued in the pipeline.
+type step struct {
+	kind stepKind
+	// prepared statement to record on success
+	sql     string
+	stmt    string
+	pending bool
+}
+
+type stepKind uint8
+
+const (
+	stepPrepare stepKind = iota
+	stepExec
+	stepMain
+	stepExplainCount
+	stepSync
+	stepDeallocate
+)
+
+var textFormat = []int16{0}
+
+// Run executes tx and returns the main statement's result. Errors are
+// *apierr.Error: PostgreSQL's errors mapped as PostgREST maps them, and
+// connection problems as PGRST000/001/003.
+func (e *Executor) Run(ctx context.Context, tx *Tx) (*Result, error) {
+	start := time.Now()
+	acquireCtx := ctx
+	if e.opts.AcquireTimeout > 0 {
+		var cancel context.CancelFunc
+		acquireCtx, cancel = context.WithTimeout(ctx, e.opts.AcquireTimeout)
+		defer cancel()
+	}
+	conn, err := e.pool.Acquire(acquireCtx)
+	if err != nil {
+		if ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
+			return nil, apierr.PoolTimeout().WithCause(err)
+		}
+		return nil, apierr.DBConnection(err.Error()).WithCause(err)
+	}
+	// Release drops a connection that is closed, busy or still inside a
+	// transaction, so a broken one never goes back to the pool.
+	res, err := e.run(ctx, conn.Conn().PgConn(), tx)
+	conn.Release()
+	if res != nil {
+		res.Took = time.Since(start)
+	}
+	return res, err
+}
+
+func (e *Executor) run(ctx context.Context, pg *pgconn.PgConn, tx *Tx) (*Result, error) {
+	cache := e.cache(pg)
+	pl := pg.StartPipeline(ctx)
+	var steps []step
+
+	if cache.dropAll {
+		// statements prepared before a schema reload
+		pl.SendQueryParams("DEALLOCATE ALL", nil, nil, nil, nil)
+		steps = append(steps, step{kind: stepDeallocate})
+		cache.dropAll = false
+	}
+
+	send := func(q sqlgen.Query, kind stepKind) {
+		if !e.opts.Prepared {
+			pl.SendQueryParams(q.SQL, q.Args, q.OIDs, q.Formats, nil)
+			steps = append(steps, step{kind: kind})
+			return
+		}
+		if sd, ok := cache.byText[q.SQL]; ok {
+			pl.SendQueryStatement(sd, q.Args, q.Formats, nil)
+			steps = append(steps, step{kind: kind})
+			return
+		}
+		cache.seq++
+		name := "rg" + strconv.FormatUint(cache.seq, 10)
+		pl.SendPrepare(name, q.SQL, q.OIDs)
+		steps = append(steps, step{kind: stepPrepare, sql: q.SQL, stmt: name})
+		pl.SendQueryPrepared(name, q.Args, q.Formats, nil)
+		steps = append(steps, step{kind: kind})
+	}
+
+	send(sqlgen.Query{SQL: sqlgen.Begin(tx.Isolation, tx.ReadOnly)}, stepExec)
+	send(tx.Setup, stepExec)
+	if tx.PreRequest != nil {
+		send(*tx.PreRequest, stepExec)
+	}
+	send(tx.Main, stepMain)
+	if tx.ExplainCount != nil {
+		send(*tx.ExplainCount, stepExplainCount)
+	}
+	switch tx.End {
+	case Commit:
+		send(sqlgen.Query{SQL: "COMMIT"}, stepExec)
+	case Rollback:
+		send(sqlgen.Query{SQL: "SET CONSTRAINTS ALL IMMEDIATE"}, stepExec)
+		send(sqlgen.Query{SQL: "ROLLBACK"}, stepExec)
+	}
+	if err := pl.Sync(); err != nil {
+		pl.Close()
+		return nil, apierr.DBClient(err.Error()).WithCause(err)
+	}
+	steps = append(steps, step{kind: stepSync})
+
+	res := &Result{}
+	var firstErr error
+	for _, st := range steps {
+		if firstErr != nil && st.kind != stepSync {
+			continue // the server skipped the rest up to Sync
+		}
+		r, err := pl.GetResults()
+		if err != nil {
+			var pgErr *pgconn.PgError
+			if !errors.As(err, &pgErr) {
+				pl.Close()
+				return nil, apierr.DBClient(err.Error()).WithCause(err)
+			}
+			firstErr = pgErr
+			// after an error the next result is the Sync's
+			if _, err := pl.GetResults(); err != nil {
+				var pgErr2 *pgconn.PgError
+				if !errors.As(err, &pgErr2) {
+					pl.Close()
+					return nil, apierr.DBClient(err.Error()).WithCause(err)
+				}
+			}
+			break
+		}
+		switch st.kind {
+		case stepPrepare:
+			if sd, ok := r.(*pgconn.StatementDescription); ok {
+				if len(cache.byText) >= e.opts.StatementCacheSize {
+					// full: start over rather than track recency on the
+					// hot path
+					clear(cache.byText)
+					cache.dropAll = true
+				} else {
+					sd.Name = st.stmt
+					cache.byText[st.sql] = sd
+				}
+			}
+		case stepMain:
+			rr, _ := r.(*pgconn.ResultReader)
+			if err := readMain(rr, tx.Explain, res); err != nil {
+				firstErr = err
+			}
+		case stepExplainCount:
+			rr, _ := r.(*pgconn.ResultReader)
+			readExplainCount(rr, res)
+		case stepExec, stepDeallocate:
+			if rr, ok := r.(*pgconn.ResultReader); ok {
+				if _, err := rr.Close(); err != nil {
+					firstErr = err
+				}
+			}
+		case stepSync:
+		}
+	}
+	if err := pl.Close(); err != nil && firstErr == nil {
+		var pgErr *pgconn.PgError
+		if !errors.As(err, &pgErr) {
+			return nil, apierr.DBClient(err.Error()).WithCause(err)
+		}
+		firstErr = err
+	}
+
+	if firstErr != nil {
+		// the transaction block is aborted: end it
+		if tx := pg.TxStatus(); tx != 'I' {
+			rollback(ctx, pg)
+		}
+		return nil, e.mapError(firstErr, tx.Authenticated)
+	}
+
+	if tx.End == Decide {
+		var checkErr error
+		if tx.Check != nil {
+			checkErr = tx.Check(res)
+		}
+		if checkErr != nil || tx.RollbackAfterCheck {
+			if err := endTx(ctx, pg, "SET CONSTRAINTS ALL IMMEDIATE; ROLLBACK"); err != nil && checkErr == nil {
+				return nil, e.mapError(err, tx.Authenticated)
+			}
+			if checkErr != nil {
+				return nil, checkErr
+			}
+			return res, nil
+		}
+		if err := endTx(ctx, pg, "COMMIT"); err != nil {
+			return nil, e.mapError(err, tx.Authenticated)
+		}
+	}
+	return res, nil
+}
+
+func endTx(ctx context.Context, pg *pgconn.PgConn, sql string) error {
+	results, err := pg.Exec(ctx, sql).ReadAll()
+	if err == nil {
+		for _, r := range results {
+			if r.Err != nil {
+				err = r.Err
+				break
+			}
+		}
+	}
+	if err != nil && pg.TxStatus() != 'I' {
+		rollback(ctx, pg)
+	}
+	return err
+}
+
+func rollback(ctx context.Context, pg *pgconn.PgConn) {
+	pg.Exec(ctx, "ROLLBACK").ReadAll()
+}
+
+func (e *Executor) mapError(err error, authenticated bool) error {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		return apierr.FromPostgres(pgErr.Code, pgErr.Message, pgErr.Detail, pgErr.Hint, authenticated).WithCause(err)
+	}
+	var ae *apierr.Error
+	if errors.As(err, &ae) {
+		return ae
+	}
+	return apierr.DBClient(err.Error()).WithCause(err)
+}
+
+// readMain reads the single row of the main statement.
+func readMain(rr *pgconn.ResultReader, explain bool, res *Result) error {
+	if rr == nil {
+		return nil
+	}
+	if explain {
+		var plan []byte
+		for rr.NextRow() {
+			v := rr.Values()
+			if len(v) > 0 {
+				if len(plan) > 0 {
+					plan = append(plan, '\n')
+				}
+				plan = append(plan, v[0]...)
+			}
+		}
+		res.Plan = plan
+		_, err := rr.Close()
+		return err
+	}
+	if rr.NextRow() {
+		v := rr.Values()
+		if len(v) > sqlgen.ColInserted {
+			res.Total, res.HasTotal = parseInt(v[sqlgen.ColTotal])
+			res.PageTotal, _ = parseInt(v[sqlgen.ColPageTotal])
+			res.Location = parseTextArray(v[sqlgen.ColHeader])
+			// the buffer is reused by the next message: copy the body once
+			res.Body = append([]byte(nil), v[sqlgen.ColBody]...)
+			if v[sqlgen.ColResponseHeaders] != nil {
+				res.ResponseHeaders = append([]byte(nil), v[sqlgen.ColResponseHeaders]...)
+			}
+			res.ResponseStatus = string(v[sqlgen.ColResponseStatus])
+			res.Inserted, res.HasInserted = parseInt(v[sqlgen.ColInserted])
+		}
+	}
+	_, err := rr.Close()
+	return err
+}
+
+func parseInt(b []byte) (int64, bool) {
+	if len(b) == 0 {
+		return 0, false
+	}
+	var n int64
+	neg := false
+	for i, c := range b {
+		if i == 0 && c == '-' {
+			neg = true
+			continue
+		}
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int64(c-'0')
+	}
+	if neg {
+		n = -n
+	}
+	return n, true
+}
+
+// parseTextArray decodes a one-dimensional text[] in PostgreSQL's text
+// output format.
+func parseTextArray(b []byte) []string {
+	if len(b) < 2 || b[0] != '{' {
+		return nil
+	}
+	var out []string
+	s := b[1 : len(b)-1]
+	for len(s) > 0 {
+		var elem []byte
+		if s[0] == '"' {
+			i := 1
+			for i < len(s) && s[i] != '"' {
+				if s[i] == '\\' && i+1 < len(s) {
+					i++
+				}
+				elem = append(elem, s[i])
+				i++
+			}
+			s = s[min(i+1, len(s)):]
+		} else {
+			i := 0
+			for i < len(s) && s[i] != ',' {
+				i++
+			}
+			elem = s[:i]
+			s = s[i:]
+		}
+		out = append(out, string(elem))
+		if len(s) > 0 && s[0] == ',' {
+			s = s[1:]
+		}
+	}
+	return out
+}
+
+// readExplainCount reads the planner's row estimate from an
+// EXPLAIN (FORMAT JSON) result.
+func readExplainCount(rr *pgconn.ResultReader, res *Result) {
+	if rr == nil {
+		return
+	}
+	if rr.NextRow() {
+		var plans []struct {
+			Plan struct {
+				Rows json.Number `json:"Plan Rows"`
+			} `json:"Plan"`
+		}
+		if json.Unmarshal(rr.Values()[0], &plans) == nil && len(plans) > 0 {
+			if n, err := plans[0].Plan.Rows.Int64(); err == nil {
+				res.PlannedTotal, res.HasPlannedTotal = n, true
+			}
+		}
+	}
+	rr.Close()
+}

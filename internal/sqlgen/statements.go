@@ -1,0 +1,188 @@
+package sqlgen
+
+import (
+	"github.com/restgres/restgres/internal/mediatype"
+	"github.com/restgres/restgres/internal/plan"
+	"github.com/restgres/restgres/internal/request"
+	"github.com/restgres/restgres/internal/schema"
+)
+
+// The main statement of every request returns one row:
+//
+//	total_result_set  bigint or null  the total count, when asked for
+//	page_total        bigint          rows in this response
+//	header            text[]          Location key pairs (inserts only)
+//	body              text            the response body, built by PostgreSQL
+//	response_headers  text or null    the response.headers setting
+//	response_status   text or null    the response.status setting
+//	response_inserted int or null     rows inserted by an upsert
+//
+// Column positions are fixed; execute reads them by index.
+const (
+	ColTotal = iota
+	ColPageTotal
+	ColHeader
+	ColBody
+	ColResponseHeaders
+	ColResponseStatus
+	ColInserted
+)
+
+func (b *Builder) responseGUCs() {
+	b.Kw("nullif(current_setting('response.headers', true), '') AS response_headers, ")
+	b.Kw("nullif(current_setting('response.status', true), '') AS response_status, ")
+}
+
+// Read builds the statement of a read plan: the rows as the negotiated
+// media type, the page count and, when asked, the total count.
+func Read(p *plan.Plan, count request.Count, maxRows int64, top request.Range) Query {
+	var b Builder
+	if p.Explain {
+		b.explainOpen(p.Media)
+	}
+	b.Kw("WITH pgrst_source AS ( ")
+	b.readQuery(p.Read)
+	b.Kw(" ) ")
+	totalF := b.countCTE(p.Read, count.ShouldCount(), count == request.CountEstimated, maxRows, top)
+	b.Kw("SELECT ")
+	totalF()
+	b.Kw(" AS total_result_set, pg_catalog.count(_postgrest_t) AS page_total, array[]::text[] AS header, ")
+	b.handler(p.Handler, p.Routine, false)
+	b.Kw(" AS body, ")
+	b.responseGUCs()
+	b.Kw("'' AS response_inserted FROM ( SELECT * FROM pgrst_source ) _postgrest_t")
+	return b.Query()
+}
+
+// countCTE appends the counting CTE when needed and returns the writer of
+// the total_result_set expression.
+func (b *Builder) countCTE(n *plan.ReadPlan, should, estimated bool, maxRows int64, top request.Range) func() {
+	if !should {
+		return func() { b.Kw("null::bigint") }
+	}
+	if maxRows == 0 && top.IsAll() {
+		// without a range or db-max-rows the page is everything
+		return func() { b.Kw("pg_catalog.count(_postgrest_t)") }
+	}
+	b.Kw(", pgrst_source_count AS (")
+	b.countQuery(n)
+	if estimated && maxRows > 0 {
+		// one past db-max-rows is enough to know the limit was passed
+		b.Kw(" LIMIT ")
+		b.Param(itoa(maxRows + 1))
+	}
+	b.Kw(") ")
+	return func() { b.Kw("(SELECT pg_catalog.count(*) FROM pgrst_source_count)") }
+}
+
+// ExplainCount builds the EXPLAIN whose row estimate answers count=planned
+// (and count=estimated past db-max-rows).
+func ExplainCount(p *plan.Plan) Query {
+	var b Builder
+	b.Kw("EXPLAIN (FORMAT JSON) ")
+	b.countQuery(p.Read)
+	return b.Query()
+}
+
+func (b *Builder) explainOpen(m mediatype.MediaType) {
+	b.Kw("EXPLAIN (")
+	b.raw(m.ExplainOptions())
+	b.Kw(") ")
+}
+
+// handler appends the expression that builds the body from _postgrest_t.
+func (b *Builder) handler(h schema.Handler, r *schema.Routine, _ bool) {
+	scalar := r != nil && r.ReturnsScalar()
+	strip := func(f func()) func() {
+		return func() {
+			b.Kw("json_strip_nulls(")
+			f()
+			b.Kw(")")
+		}
+	}
+	aggRow := func() { b.Kw("json_agg(_postgrest_t)") }
+	aggScalar := func() { b.Kw("json_agg(_postgrest_t.pgrst_scalar)") }
+	first := func(f func()) func() {
+		return func() {
+			f()
+			b.Kw("->0")
+		}
+	}
+	coalesce := func(f func(), def keyword) {
+		b.Kw("coalesce(")
+		f()
+		b.Kw(", ")
+		b.Kw(def)
+		b.Kw(")")
+	}
+	switch h.Kind {
+	case schema.BuiltinArrayJSONStrip:
+		b.jsonArray(r, true)
+	case schema.BuiltinSingleJSON:
+		f := first(aggRow)
+		if scalar {
+			f = first(aggScalar)
+		}
+		if h.Strip {
+			f = strip(f)
+		}
+		coalesce(f, "'null'")
+	case schema.BuiltinJSON:
+		b.jsonArray(r, false)
+	case schema.BuiltinGeoJSON:
+		b.Kw("json_build_object('type', 'FeatureCollection', 'features', coalesce(json_agg(ST_AsGeoJSON(_postgrest_t)::json), '[]'))")
+	case schema.BuiltinCSV:
+		b.Kw("(SELECT coalesce(string_agg(a.k, ','), '')  FROM (    SELECT json_object_keys(r)::text as k    FROM (       SELECT row_to_json(hh) as r from pgrst_source as hh limit 1    ) s  ) a)")
+		b.Kw(" || '\n' || ")
+		b.Kw("coalesce(string_agg(substring(_postgrest_t::text, 2, length(_postgrest_t::text) - 2), '\n'), '')")
+	case schema.CustomFunc:
+		b.qi(h.Function)
+		switch {
+		case scalar:
+			b.Kw("(_postgrest_t.pgrst_scalar)")
+		case h.AnyElement:
+			b.Kw("(_postgrest_t)")
+		default:
+			b.Kw("(_postgrest_t::")
+			b.qi(h.Target)
+			b.Kw(")")
+		}
+	default:
+		b.Kw("''::text")
+	}
+}
+
+func (b *Builder) jsonArray(r *schema.Routine, strip bool) {
+	open := func() {
+		b.Kw("coalesce(")
+		if strip {
+			b.Kw("json_strip_nulls(")
+		}
+	}
+	closeWith := func(def keyword) {
+		if strip {
+			b.Kw(")")
+		}
+		b.Kw(", ")
+		b.Kw(def)
+		b.Kw(")")
+	}
+	switch {
+	case r != nil && r.ReturnsSingleComposite():
+		open()
+		b.Kw("json_agg(_postgrest_t)->0")
+		closeWith("'null'")
+	case r != nil && r.ReturnsScalar():
+		open()
+		b.Kw("json_agg(_postgrest_t.pgrst_scalar)->0")
+		closeWith("'null'")
+	case r != nil && r.ReturnsSetOfScalar():
+		open()
+		b.Kw("json_agg(_postgrest_t.pgrst_scalar)")
+		closeWith("'[]'")
+	default:
+		open()
+		b.Kw("json_agg(_postgrest_t)")
+		closeWith("'[]'")
+	}
+}
