@@ -30,7 +30,9 @@ type Options struct {
 // read-only transaction that it rolls back. conn must not be inside a
 // transaction. The queries run as conn's role, which matters only for data
 // representations: casts whose function the role may not execute are left
-// out, as in PostgREST.
+// out, as in PostgREST. With a pgxpool.Pool, pass an acquired connection's
+// Conn(); the statements are prepared and cached on that connection like
+// any other pgx query.
 func Load(ctx context.Context, conn *pgx.Conn, opts Options) (*Cache, error) {
 	if len(opts.Schemas) == 0 {
 		return nil, errors.New("schema: no schemas to load (db-schemas is empty)")
