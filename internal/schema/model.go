@@ -28,25 +28,33 @@ func (q QI) String() string {
 	return q.Schema + "." + q.Name
 }
 
-// Cache is one immutable snapshot of the schema.
+// Cache is one immutable snapshot of the schema. Its JSON form (for
+// --dump-schema) is defined by [Cache.MarshalJSON].
 type Cache struct {
 	// Tables holds every table, view, materialized view and foreign table of
-	// the exposed schemas.
-	Tables map[QI]*Table `json:"tables"`
+	// the exposed schemas (partitions excluded: their parent stands for
+	// them).
+	Tables map[QI]*Table
 	// Relationships are keyed by the origin table and the schema of the
-	// related table; each list is sorted so results are deterministic.
-	Relationships map[RelKey][]*Relationship `json:"-"`
+	// related table; each list is sorted as PostgREST sorts it (see
+	// [CompareRelationships]), so PGRST201 details come out in its order.
+	// As in PostgREST, a key may hold an empty list: the origin is exposed
+	// but every relationship under it led to a non-exposed schema.
+	Relationships map[RelKey][]*Relationship
 	// Routines holds the functions of the exposed schemas; overloads share a
 	// key and are ordered by their number of parameters.
-	Routines map[QI][]*Routine `json:"-"`
+	Routines map[QI][]*Routine
 	// Representations are the implicit casts between domains and json/text
 	// that customise how a domain's values are parsed and printed.
-	Representations map[RepKey]*Representation `json:"-"`
+	Representations map[RepKey]*Representation
 	// MediaHandlers maps an object (or any element) and a media type to the
-	// aggregate or function that produces that media type.
-	MediaHandlers map[HandlerKey]ResolvedHandler `json:"-"`
-	// Schemas are the exposed schemas (db-schemas) the cache was loaded for.
-	Schemas []string `json:"schemas"`
+	// aggregate or function that produces that media type: PostgREST's
+	// builtin handlers (see [BuiltinMediaHandlers]) overridden by the custom
+	// ones found in the database.
+	MediaHandlers map[HandlerKey]ResolvedHandler
+	// Schemas are the exposed schemas (db-schemas) the cache was loaded for;
+	// the first is the default.
+	Schemas []string
 	// tableNames lists the table names of each schema, for "Perhaps you
 	// meant" hints.
 	tableNames map[string][]string
@@ -57,14 +65,19 @@ type Table struct {
 	Schema      string  `json:"schema"`
 	Name        string  `json:"name"`
 	Description *string `json:"description"`
-	IsView      bool    `json:"is_view"`
+	// IsView is true for views and materialized views (not foreign tables).
+	IsView bool `json:"is_view"`
 	// Insertable, Updatable and Deletable say which verbs the object
 	// accepts (auto-updatable view, INSTEAD OF trigger, ...), not whether the
-	// current role has the privilege.
-	Insertable bool     `json:"insertable"`
-	Updatable  bool     `json:"updatable"`
-	Deletable  bool     `json:"deletable"`
-	PKCols     []string `json:"pk_cols"`
+	// current role has the privilege. Materialized views accept none.
+	Insertable bool `json:"insertable"`
+	Updatable  bool `json:"updatable"`
+	Deletable  bool `json:"deletable"`
+	// PKCols is the primary key: for a table its columns sorted by name;
+	// for a view the view columns exposing the primary keys of its base
+	// tables (followed through views over views), in key order, taking the
+	// first view column when the view exposes a key column more than once.
+	PKCols []string `json:"pk_cols"`
 	// Columns in their ordinal order.
 	Columns     []*Column `json:"columns"`
 	columnIndex map[string]*Column
@@ -104,20 +117,29 @@ type Column struct {
 	Name        string  `json:"name"`
 	Description *string `json:"description"`
 	Nullable    bool    `json:"nullable"`
-	// Type is the base type (domains resolved to the type they are over), as
-	// format_type prints it without type modifiers.
+	// Type is the type as PostgREST reports it (OpenAPI, casts of filter
+	// values): a domain over a pg_catalog type shows that base type; a
+	// pg_catalog type shows without type modifiers ("character varying",
+	// "integer[]"); anything else shows as format_type prints it, schema
+	// qualified and with modifiers (a domain over a user type shows the
+	// domain, e.g. "test.composite_domain").
 	Type string `json:"type"`
-	// NominalType is the declared type, domains included, with schema
-	// qualification when outside pg_catalog (e.g. "public.color").
+	// NominalType is the declared type as format_type prints it: domains
+	// not resolved, type modifiers kept ("character varying(255)"), schema
+	// qualified when outside pg_catalog (e.g. "public.color").
 	NominalType string `json:"nominal_type"`
 	// MaxLen is the character maximum length, 0 when there is none.
 	MaxLen int32 `json:"max_len,omitempty"`
-	// Default is the column default expression, nil when there is none.
-	Default *string  `json:"default"`
-	Enum    []string `json:"enum,omitempty"`
+	// Default is the column default expression (the domain's default when
+	// the column has none; nextval('seq') for an identity column), nil when
+	// there is none or the column is generated.
+	Default *string `json:"default"`
+	// Enum lists the labels, in order, when the base type is an enum.
+	Enum []string `json:"enum,omitempty"`
 }
 
-// Cardinality is the kind of a relationship.
+// Cardinality is the kind of a relationship. The numeric values are not
+// PostgREST's sort order; [CompareRelationships] has that.
 type Cardinality int
 
 const (
@@ -145,43 +167,63 @@ func (c Cardinality) String() string {
 	}
 }
 
+// MarshalText returns the String form, for JSON.
+func (c Cardinality) MarshalText() ([]byte, error) { return []byte(c.String()), nil }
+
 // ColumnPair is (column of the origin, column of the related table).
 type ColumnPair struct {
-	Column, ForeignColumn string
+	Column        string `json:"column"`
+	ForeignColumn string `json:"foreign_column"`
 }
 
-// Junction is the middle table of a many-to-many relationship.
+// Junction is the middle table of a many-to-many relationship. Both of its
+// foreign keys' columns are part of its primary key.
 type Junction struct {
-	Table       QI           `json:"table"`
-	Constraint1 string       `json:"constraint1"` // the FK to the origin
-	Constraint2 string       `json:"constraint2"` // the FK to the target
-	ColsSource  []ColumnPair `json:"cols_source"` // (junction col, origin col)
-	ColsTarget  []ColumnPair `json:"cols_target"` // (junction col, target col)
+	Table       QI     `json:"table"`
+	Constraint1 string `json:"constraint1"` // the FK to the origin
+	Constraint2 string `json:"constraint2"` // the FK to the target
+	// ColsSource pairs (origin column, junction column): Column is the
+	// origin's, ForeignColumn the junction's, in Constraint1's key order.
+	ColsSource []ColumnPair `json:"cols_source"`
+	// ColsTarget pairs (target column, junction column), in Constraint2's
+	// key order.
+	ColsTarget []ColumnPair `json:"cols_target"`
 }
 
 // Relationship relates an origin table to a foreign table, either through
 // foreign keys or through a function (a computed relationship).
 type Relationship struct {
-	Table        QI   `json:"table"`
-	ForeignTable QI   `json:"foreign_table"`
-	IsSelf       bool `json:"is_self"`
+	Table        QI `json:"table"`
+	ForeignTable QI `json:"foreign_table"`
+	// IsSelf: Table and ForeignTable are the same. A relationship a view
+	// inherits from a self-referencing table is self only when both ends
+	// are the same view.
+	IsSelf bool `json:"is_self"`
 
 	// Computed relationships: Function takes a row of Table and returns
-	// ForeignTable rows; ToOne when it returns a single row (or ROWS 1).
-	Computed bool `json:"computed,omitempty"`
-	Function QI   `json:"function,omitempty"`
-	ToOne    bool `json:"to_one,omitempty"`
+	// ForeignTable rows; ToOne when it does not return SETOF, or has ROWS 1.
+	// Cardinality and the fields below are unused.
+	Computed bool `json:"computed,omitzero"`
+	Function QI   `json:"function,omitzero"`
+	ToOne    bool `json:"to_one,omitzero"`
 
 	// Foreign-key relationships.
-	Cardinality  Cardinality  `json:"cardinality"`
-	Constraint   string       `json:"constraint,omitempty"`
-	Columns      []ColumnPair `json:"columns,omitempty"`
-	Junction     *Junction    `json:"junction,omitempty"`
-	TableIsView  bool         `json:"table_is_view,omitempty"`
-	FTableIsView bool         `json:"ftable_is_view,omitempty"`
+	Cardinality Cardinality `json:"cardinality"`
+	// Constraint is the foreign key's name ("" for ManyToMany, whose
+	// constraints are in Junction).
+	Constraint string `json:"constraint,omitzero"`
+	// Columns pairs the origin's columns with the foreign table's, in key
+	// order (for a view: the view columns exposing the key columns).
+	Columns  []ColumnPair `json:"columns,omitzero"`
+	Junction *Junction    `json:"junction,omitzero"`
+	// TableIsView and FTableIsView: the end was reached through a view's
+	// key dependencies (or, for ManyToMany, the junction's foreign keys
+	// point to views).
+	TableIsView  bool `json:"table_is_view,omitzero"`
+	FTableIsView bool `json:"ftable_is_view,omitzero"`
 	// O2OIsParent is true on the side of a one-to-one whose columns are
 	// referenced (the inverse of the side holding the foreign key).
-	O2OIsParent bool `json:"o2o_is_parent,omitempty"`
+	O2OIsParent bool `json:"o2o_is_parent,omitzero"`
 }
 
 // IsToOne reports whether embedding along r yields at most one row.
@@ -201,20 +243,40 @@ type RelKey struct {
 // Volatility is a function's volatility class.
 type Volatility int
 
+// The volatility classes, in PostgREST's order.
 const (
 	Volatile Volatility = iota
 	Stable
 	Immutable
 )
 
+// String returns the SQL keyword, in lower case.
+func (v Volatility) String() string {
+	switch v {
+	case Stable:
+		return "stable"
+	case Immutable:
+		return "immutable"
+	default:
+		return "volatile"
+	}
+}
+
+// MarshalText returns the String form, for JSON.
+func (v Volatility) MarshalText() ([]byte, error) { return []byte(v.String()), nil }
+
 // RetType is a function's return type.
 type RetType struct {
-	SetOf     bool `json:"setof"`
+	SetOf bool `json:"setof"`
+	// Composite: a composite type, or a function with OUT, INOUT or TABLE
+	// parameters (then Type is "pg_catalog.record").
 	Composite bool `json:"composite"`
 	// CompositeAlias is true when the return type is a domain over a
 	// composite type.
-	CompositeAlias bool `json:"composite_alias,omitempty"`
-	Type           QI   `json:"type"`
+	CompositeAlias bool `json:"composite_alias,omitzero"`
+	// Type is the type, domains resolved to their base type; for a table's
+	// row type, the table.
+	Type QI `json:"type"`
 }
 
 // Routine is a function exposed at /rpc/<name>.
@@ -227,27 +289,42 @@ type Routine struct {
 	Volatility  Volatility     `json:"volatility"`
 	HasVariadic bool           `json:"has_variadic"`
 	// IsolationLevel is the function's default_transaction_isolation
-	// setting, "" when it has none.
-	IsolationLevel string `json:"isolation_level,omitempty"`
-	// Settings are the function's SET clauses that db-hoisted-tx-settings
-	// allows to be applied to the whole transaction.
-	Settings []Setting `json:"settings,omitempty"`
+	// setting (SET default_transaction_isolation = ...), normalised as
+	// PostgREST does to "read committed", "repeatable read" or
+	// "serializable" (anything else reads as "read committed"); "" when it
+	// has none.
+	IsolationLevel string `json:"isolation_level,omitzero"`
+	// Settings are the function's SET clauses whose names
+	// db-hoisted-tx-settings allows to be applied to the whole
+	// transaction, in declaration order.
+	Settings []Setting `json:"settings,omitzero"`
 }
+
+// The values of [Routine.IsolationLevel].
+const (
+	ReadCommitted  = "read committed"
+	RepeatableRead = "repeatable read"
+	Serializable   = "serializable"
+)
 
 // Setting is a name = value pair.
 type Setting struct {
-	Name, Value string
+	Name  string `json:"name"`
+	Value string `json:"value"`
 }
 
 // RoutineParam is an input parameter of a routine.
 type RoutineParam struct {
 	Name string `json:"name"` // "" for an unnamed parameter
+	// Type is the type as regtype prints it, schema qualified outside
+	// pg_catalog.
 	Type string `json:"type"`
 	// TypeMaxLength is Type with character/bit types widened to their
 	// varying form, so arguments are not truncated.
 	TypeMaxLength string `json:"type_max_length"`
-	Required      bool   `json:"required"`
-	Variadic      bool   `json:"variadic"`
+	// Required: the parameter has no default.
+	Required bool `json:"required"`
+	Variadic bool `json:"variadic"`
 }
 
 // QI returns the routine's qualified identifier.
@@ -283,6 +360,8 @@ func (r *Routine) TableName() string {
 // Representation is an implicit cast function between a domain and
 // json/text (PostgREST's data representations).
 type Representation struct {
+	// SourceType and TargetType are as regtype prints them (e.g.
+	// "public.color", "json").
 	SourceType string `json:"source_type"`
 	TargetType string `json:"target_type"`
 	// Function is the cast function as regproc prints it (qualified when
@@ -315,27 +394,57 @@ const (
 	CustomFunc
 )
 
+// String returns a name for dumps and messages.
+func (k HandlerKind) String() string {
+	switch k {
+	case NoAgg:
+		return "none"
+	case BuiltinSingleJSON:
+		return "builtin single json"
+	case BuiltinArrayJSONStrip:
+		return "builtin array json strip"
+	case BuiltinJSON:
+		return "builtin json"
+	case BuiltinGeoJSON:
+		return "builtin geojson"
+	case BuiltinCSV:
+		return "builtin csv"
+	default:
+		return "custom"
+	}
+}
+
+// MarshalText returns the String form, for JSON.
+func (k HandlerKind) MarshalText() ([]byte, error) { return []byte(k.String()), nil }
+
 // Handler is what builds a response body.
 type Handler struct {
-	Kind HandlerKind
+	Kind HandlerKind `json:"kind"`
 	// Strip: nulls=stripped, for BuiltinSingleJSON.
-	Strip bool
-	// Function and Target, for CustomFunc: the aggregate/function and the
-	// type it applies to (AnyElement when it takes anyelement).
-	Function   QI
-	Target     QI
-	AnyElement bool
+	Strip bool `json:"strip,omitzero"`
+	// Function and Target, for CustomFunc, as PostgREST has them:
+	//   - an aggregate over a relation's rows: Function is the aggregate,
+	//     Target the relation (AnyElement instead when it takes
+	//     anyelement); the body is Function(_t::Target) or Function(_t);
+	//   - a function returning a media type domain: Target is that
+	//     function and Function is the domain (schema and name); the
+	//     function's result already is the body, and Function(result) is a
+	//     function-style cast to the domain.
+	Function   QI   `json:"function,omitzero"`
+	Target     QI   `json:"target,omitzero"`
+	AnyElement bool `json:"any_element,omitzero"`
 }
 
 // ResolvedHandler is a handler with the media type it produces (*/* resolves
-// to a concrete type).
+// to a concrete type: application/json for the builtin handler,
+// application/octet-stream for a "*/*" domain).
 type ResolvedHandler struct {
 	Handler   Handler
 	MediaType mediatype.MediaType
 }
 
-// HandlerKey indexes media handlers by target relation (or any element) and
-// media type.
+// HandlerKey indexes media handlers by target relation or function (or
+// any element, with Target zero) and media type.
 type HandlerKey struct {
 	Target     QI
 	AnyElement bool
