@@ -1,22 +1,17 @@
 package plan
 
+import "github.com/restgres/restgres/internal/fuzzy"
+
 // fuzzyDefaultMin is fuzzyset's default minimum score, which PostgREST uses
 // for relationship and parameter hints.
-const fuzzyDefaultMin = 0.33
+const fuzzyDefaultMin = fuzzy.DefaultMinScore
 
-type fuzzyMatch struct {
-	Score float64
-	Value string
-}
-
-// fuzzyOne and fuzzyGet are placeholders until internal/fuzzy lands.
+// fuzzyOne returns the closest value to query scoring at least min. Sets are
+// built per error: hints are on the error path only.
 func fuzzyOne(values []string, query string, min float64) (string, bool) {
-	for _, v := range fuzzyGet(values, query, min) {
-		return v.Value, true
-	}
-	return "", false
+	return fuzzy.New(values).GetOne(query, min)
 }
 
-func fuzzyGet(values []string, query string, min float64) []fuzzyMatch {
-	return nil
+func fuzzyGet(values []string, query string, min float64) []fuzzy.Match {
+	return fuzzy.New(values).Get(query, min)
 }

@@ -1,0 +1,495 @@
+// Package server is the http.Handler that runs restgres's pipeline
+// (auth → request → plan → sqlgen → execute → response) and everything
+// around it: CORS, Server-Timing, the schema cache and config reloads,
+// and the process lifecycle (listeners, signals, graceful shutdown).
+package server
+
+import (
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/restgres/restgres/internal/apierr"
+	"github.com/restgres/restgres/internal/auth"
+	"github.com/restgres/restgres/internal/config"
+	"github.com/restgres/restgres/internal/execute"
+	"github.com/restgres/restgres/internal/jsonenc"
+	"github.com/restgres/restgres/internal/mediatype"
+	"github.com/restgres/restgres/internal/plan"
+	"github.com/restgres/restgres/internal/request"
+	"github.com/restgres/restgres/internal/response"
+	"github.com/restgres/restgres/internal/schema"
+	"github.com/restgres/restgres/internal/sqlgen"
+)
+
+// State is one immutable snapshot of what a request needs: the config, the
+// schema cache and what is derived from them. A reload builds a new State
+// and swaps it in; a request loads the pointer once and sees one snapshot.
+type State struct {
+	Config *config.Config
+	// Schema is nil until the first load succeeds.
+	Schema *schema.Cache
+	Auth   *auth.Authenticator
+
+	reqOpts     request.Options
+	planOpts    plan.Options
+	respOpts    response.Options
+	appSettings []sqlgen.Setting
+	roleSets    map[string][]sqlgen.Setting
+	preRequest  *sqlgen.Query
+}
+
+func newState(cfg *config.Config, sc *schema.Cache, a *auth.Authenticator) *State {
+	st := &State{Config: cfg, Schema: sc, Auth: a}
+	st.reqOpts = request.Options{
+		Schemas:         cfg.DBSchemas,
+		TxAllowOverride: cfg.DBTxEnd.AllowOverride,
+		RootSpec:        cfg.DBRootSpec.Name,
+		OpenAPIDisabled: cfg.OpenAPIMode == config.OpenAPIDisabled,
+	}
+	st.planOpts = plan.Options{
+		MaxRows:            cfg.DBMaxRows,
+		AggregatesEnabled:  cfg.DBAggregatesEnabled,
+		LegacyTargetNames:  cfg.URLUseLegacyTargetNames,
+		PlanEnabled:        cfg.DBPlanEnabled,
+		RoleIsolationLevel: cfg.RoleIsolationLevel,
+	}
+	st.respOpts = response.Options{
+		MinimalErrors: cfg.ClientErrorVerbosity == config.VerbosityMinimal,
+		MaxRows:       cfg.DBMaxRows,
+	}
+	for _, kv := range cfg.AppSettings {
+		st.appSettings = append(st.appSettings, sqlgen.Setting{Name: kv.Key, Value: kv.Value})
+	}
+	st.roleSets = map[string][]sqlgen.Setting{}
+	for role, kvs := range cfg.RoleSettings {
+		for _, kv := range kvs {
+			st.roleSets[role] = append(st.roleSets[role], sqlgen.Setting{Name: kv.Key, Value: kv.Value})
+		}
+	}
+	if !cfg.DBPreRequest.IsZero() {
+		q := sqlgen.PreRequest(cfg.DBPreRequest.Schema, cfg.DBPreRequest.Name)
+		st.preRequest = &q
+	}
+	return st
+}
+
+// Server serves the API.
+type Server struct {
+	state atomic.Pointer[State]
+	exec  *execute.Executor
+	log   *slog.Logger
+}
+
+// New returns a Server running transactions with exec.
+func New(cfg *config.Config, exec *execute.Executor, log *slog.Logger) (*Server, error) {
+	a, err := auth.New(cfg)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{exec: exec, log: log}
+	s.state.Store(newState(cfg, nil, a))
+	return s, nil
+}
+
+// State returns the current snapshot.
+func (s *Server) State() *State { return s.state.Load() }
+
+// SetSchema installs a newly loaded schema cache.
+func (s *Server) SetSchema(sc *schema.Cache) {
+	for {
+		old := s.state.Load()
+		next := newState(old.Config, sc, old.Auth)
+		if s.state.CompareAndSwap(old, next) {
+			s.exec.InvalidateStatements()
+			return
+		}
+	}
+}
+
+// SetConfig installs a reloaded config (the schema cache is kept; the
+// caller reloads it when the schemas changed).
+func (s *Server) SetConfig(cfg *config.Config) error {
+	a, err := auth.New(cfg)
+	if err != nil {
+		return err
+	}
+	for {
+		old := s.state.Load()
+		next := newState(cfg, old.Schema, a)
+		if s.state.CompareAndSwap(old, next) {
+			return nil
+		}
+	}
+}
+
+// timing collects Server-Timing durations in milliseconds.
+type timing struct {
+	jwt, parse, plan, transaction, response float64
+	hasPlan, hasTx                         bool
+}
+
+func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+func (t *timing) header() string {
+	var b []byte
+	add := func(name string, v float64) {
+		if len(b) > 0 {
+			b = append(b, ", "...)
+		}
+		b = append(b, name...)
+		b = append(b, ";dur="...)
+		b = strconv.AppendFloat(b, v, 'f', 1, 64)
+	}
+	add("jwt", t.jwt)
+	add("parse", t.parse)
+	if t.hasPlan {
+		add("plan", t.plan)
+	}
+	if t.hasTx {
+		add("transaction", t.transaction)
+	}
+	add("response", t.response)
+	return string(b)
+}
+
+// ServeHTTP runs one request through the pipeline.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	st := s.state.Load()
+	if handled := cors(w, r, st.Config.ServerCORSAllowedOrigins); handled {
+		return
+	}
+	if h := st.Config.ServerTraceHeader; h != "" {
+		w.Header()[http.CanonicalHeaderKey(h)] = []string{r.Header.Get(h)}
+	}
+	resp, tm, err := s.serve(r, st)
+	if err != nil {
+		var ae *apierr.Error
+		if !errors.As(err, &ae) {
+			s.log.LogAttrs(r.Context(), slog.LevelError, "internal error", slog.String("error", err.Error()))
+			ae = apierr.DBClient("")
+		}
+		if ae.Status >= 500 {
+			s.log.LogAttrs(r.Context(), slog.LevelError, "request failed",
+				slog.String("method", r.Method), slog.String("path", r.URL.Path),
+				slog.String("code", ae.Code), slog.Any("cause", ae.Unwrap()))
+		}
+		writeResponse(w, response.Error(ae, st.respOpts.MinimalErrors), r.Method)
+		return
+	}
+	if st.Config.ServerTimingEnabled && tm != nil {
+		w.Header()["Server-Timing"] = []string{tm.header()}
+	}
+	if !resp.Has("Vary") {
+		w.Header()["Vary"] = []string{"Accept, Prefer, Range"}
+	}
+	writeResponse(w, resp, r.Method)
+}
+
+// writeResponse writes resp. Its headers replace any set earlier for the
+// same name (CORS, tracing); repeated names within resp are all kept
+// (several Set-Cookie from response.headers).
+func writeResponse(w http.ResponseWriter, resp *response.Response, method string) {
+	h := w.Header()
+	seen := make(map[string]bool, len(resp.Headers))
+	for _, hd := range resp.Headers {
+		key := http.CanonicalHeaderKey(hd.Name)
+		if seen[key] {
+			h[key] = append(h[key], hd.Value)
+		} else {
+			h[key] = []string{hd.Value}
+			seen[key] = true
+		}
+	}
+	if !resp.NoContentLength {
+		h["Content-Length"] = []string{strconv.Itoa(len(resp.Body))}
+	}
+	w.WriteHeader(resp.Status)
+	if method != http.MethodHead && len(resp.Body) > 0 {
+		w.Write(resp.Body)
+	}
+}
+
+func (s *Server) serve(r *http.Request, st *State) (*response.Response, *timing, error) {
+	ctx := r.Context()
+	var tm timing
+	t0 := time.Now()
+
+	authRes, err := st.Auth.Authenticate(r.Header.Get("Authorization"), t0)
+	if err != nil {
+		return nil, nil, err
+	}
+	t1 := time.Now()
+	tm.jwt = ms(t1.Sub(t0))
+
+	if st.Schema == nil {
+		return nil, nil, apierr.NoSchemaCache()
+	}
+	body, err := readBody(r, st.Config.ServerMaxBodySize)
+	if err != nil {
+		return nil, nil, err
+	}
+	req, err := request.Parse(r, body, &st.reqOpts)
+	if err != nil {
+		return nil, nil, err
+	}
+	t2 := time.Now()
+	tm.parse = ms(t2.Sub(t1))
+
+	p, err := plan.Build(req, st.Schema, authRes.Role, &st.planOpts)
+	if err != nil {
+		return nil, nil, err
+	}
+	t3 := time.Now()
+	tm.plan, tm.hasPlan = ms(t3.Sub(t2)), true
+
+	switch p.Kind {
+	case plan.KindRelationInfo, plan.KindRoutineInfo, plan.KindSchemaInfo:
+		tm.hasPlan = false
+		resp := response.Info(p)
+		tm.response = ms(time.Since(t3))
+		return resp, &tm, nil
+	case plan.KindInspect:
+		return nil, nil, apierr.NotImplemented("The OpenAPI description is not available yet")
+	}
+
+	tx := s.transaction(st, r, req, p, &authRes)
+	res, err := s.exec.Run(ctx, tx)
+	if err != nil {
+		return nil, nil, err
+	}
+	t4 := time.Now()
+	tm.transaction, tm.hasTx = ms(t4.Sub(t3)), true
+	if err := checkSingular(p, res); err != nil && p.ReadOnly {
+		return nil, nil, err
+	}
+	if err := checkMaxAffected(req, p, res); err != nil && p.ReadOnly {
+		return nil, nil, err
+	}
+	resp, err := response.Build(p, req, res, &st.respOpts)
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(p.LegacyWarnings) > 0 && st.Config.URLUseLegacyTargetNames {
+		resp.Headers = append(resp.Headers, response.Header{Name: "Warning", Value: legacyWarning(p.LegacyWarnings)})
+	}
+	tm.response = ms(time.Since(t4))
+	return resp, &tm, nil
+}
+
+func legacyWarning(ws [][2]string) string {
+	parts := make([]string, len(ws))
+	for i, w := range ws {
+		parts[i] = "`" + w[0] + "` to `" + w[1] + "`"
+	}
+	msg := "Embedded resource was referenced by relation name even though it has an alias. " +
+		"This is deprecated and will stop working in a future release. Update " + strings.Join(parts, ", ") +
+		" in query string filters, orders or limits."
+	return `299 restgres "` + msg + `"`
+}
+
+func readBody(r *http.Request, limit int64) ([]byte, error) {
+	if r.Body == nil || r.Body == http.NoBody {
+		return nil, nil
+	}
+	var rd io.Reader = r.Body
+	if limit > 0 {
+		if r.ContentLength > limit {
+			return nil, apierr.BodyTooLarge(limit)
+		}
+		rd = io.LimitReader(r.Body, limit+1)
+	}
+	var buf []byte
+	if r.ContentLength > 0 {
+		buf = make([]byte, 0, r.ContentLength)
+	}
+	b := buf
+	for {
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
+		n, err := rd.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, apierr.InvalidBody("Could not read the request body").WithCause(err)
+		}
+	}
+	if limit > 0 && int64(len(b)) > limit {
+		return nil, apierr.BodyTooLarge(limit)
+	}
+	return b, nil
+}
+
+// transaction assembles the request's transaction.
+func (s *Server) transaction(st *State, r *http.Request, req *request.APIRequest, p *plan.Plan, a *auth.Result) *execute.Tx {
+	cfg := st.Config
+	vars := &sqlgen.TxVars{
+		SearchPath:   sqlgen.SearchPath(append([]string{req.Schema}, cfg.DBExtraSearchPath...)),
+		RoleSettings: st.roleSets[a.Role],
+		Role:         a.Role,
+		Claims:       a.ClaimsJSON,
+		Method:       r.Method,
+		Path:         r.URL.EscapedPath(),
+		Headers:      pairsJSON(req.Headers),
+		Cookies:      pairsJSON(req.Cookies),
+		Timezone:     req.Prefs.Timezone,
+		AppSettings:  st.appSettings,
+	}
+	for _, set := range p.Settings {
+		vars.FuncSettings = append(vars.FuncSettings, sqlgen.Setting{Name: set.Name, Value: set.Value})
+	}
+	tx := &execute.Tx{
+		Isolation:     p.IsolationLevel,
+		ReadOnly:      p.ReadOnly,
+		Setup:         sqlgen.TxSetup(vars),
+		PreRequest:    st.preRequest,
+		Explain:       p.Explain,
+		Authenticated: a.Authenticated,
+	}
+	switch p.Kind {
+	case plan.KindRead:
+		tx.Main = sqlgen.Read(p, req.Prefs.Count, cfg.DBMaxRows, req.TopRange)
+		if req.Prefs.Count.ShouldExplainCount() && !p.Explain {
+			q := sqlgen.ExplainCount(p)
+			tx.ExplainCount = &q
+		}
+	case plan.KindMutate:
+		tx.Main = sqlgen.Mutate(p, req.Prefs)
+	case plan.KindCall:
+		tx.Main = sqlgen.Call(p, req.Prefs.Count, cfg.DBMaxRows, req.TopRange)
+	}
+	rollback := req.Prefs.Tx == request.TxRollback || (cfg.DBTxEnd.RollbackAll && req.Prefs.Tx != request.TxCommit)
+	if rollback {
+		tx.End = execute.Rollback
+	}
+	if !p.ReadOnly && !p.Explain && needsCheck(req, p) {
+		// the outcome decides between COMMIT and ROLLBACK
+		tx.End = execute.Decide
+		tx.RollbackAfterCheck = rollback
+		tx.Check = func(res *execute.Result) error {
+			if p.Kind == plan.KindMutate && p.Mutation == request.ActionSingleUpsert && res.PageTotal != 1 {
+				return apierr.PutMatchingPK()
+			}
+			if err := checkSingular(p, res); err != nil {
+				return err
+			}
+			return checkMaxAffected(req, p, res)
+		}
+	}
+	return tx
+}
+
+// needsCheck reports whether a write's result must be checked before its
+// transaction may commit.
+func needsCheck(req *request.APIRequest, p *plan.Plan) bool {
+	if p.Media.Kind == mediatype.SingularJSON {
+		return true
+	}
+	if p.Kind == plan.KindMutate && p.Mutation == request.ActionSingleUpsert {
+		return true
+	}
+	return req.Prefs.HasMaxAffected && req.Prefs.Handling == request.HandlingStrict
+}
+
+func checkSingular(p *plan.Plan, res *execute.Result) error {
+	if p.Media.Kind == mediatype.SingularJSON && res.PageTotal != 1 && !p.Explain {
+		return apierr.Singularity(res.PageTotal)
+	}
+	return nil
+}
+
+func checkMaxAffected(req *request.APIRequest, p *plan.Plan, res *execute.Result) error {
+	if !req.Prefs.HasMaxAffected || req.Prefs.Handling != request.HandlingStrict {
+		return nil
+	}
+	applies := p.Kind == plan.KindCall ||
+		p.Kind == plan.KindMutate && (p.Mutation == request.ActionUpdate || p.Mutation == request.ActionDelete)
+	if applies && res.PageTotal > req.Prefs.MaxAffected {
+		return apierr.MaxAffectedViolation(res.PageTotal)
+	}
+	return nil
+}
+
+// pairsJSON renders name/value pairs as a JSON object; a repeated name
+// keeps its last value.
+func pairsJSON(pairs [][2]string) []byte {
+	b := make([]byte, 0, 64*len(pairs)+2)
+	b = append(b, '{')
+	first := true
+	for i, kv := range pairs {
+		dup := false
+		for _, later := range pairs[i+1:] {
+			if later[0] == kv[0] {
+				dup = true
+				break
+			}
+		}
+		if dup {
+			continue
+		}
+		if !first {
+			b = append(b, ',')
+		}
+		first = false
+		b = jsonenc.AppendString(b, kv[0])
+		b = append(b, ':')
+		b = jsonenc.AppendString(b, kv[1])
+	}
+	return append(b, '}')
+}
+
+// cors handles CORS as PostgREST's policy does: without an Origin header
+// nothing happens; a preflight is answered here; other requests get the
+// allow/expose headers and continue. With an allow-list, unknown origins
+// get no CORS headers.
+func cors(w http.ResponseWriter, r *http.Request, allowed []string) bool {
+	origin := r.Header.Get("Origin")
+	if origin == "" {
+		return false
+	}
+	h := w.Header()
+	allowOrigin := "*"
+	credentials := false
+	if len(allowed) > 0 {
+		if !slices.Contains(allowed, origin) {
+			return false
+		}
+		allowOrigin, credentials = origin, true
+	}
+	if r.Method == http.MethodOptions && r.Header.Get("Access-Control-Request-Method") != "" {
+		h["Access-Control-Allow-Origin"] = []string{allowOrigin}
+		if credentials {
+			h["Access-Control-Allow-Credentials"] = []string{"true"}
+		}
+		h["Access-Control-Allow-Methods"] = []string{"GET, POST, PATCH, PUT, DELETE, OPTIONS"}
+		allowHeaders := "Authorization"
+		if req := r.Header.Get("Access-Control-Request-Headers"); req != "" {
+			for _, part := range strings.Split(req, ",") {
+				if part = strings.TrimSpace(part); part != "" {
+					allowHeaders += ", " + part
+				}
+			}
+		}
+		h["Access-Control-Allow-Headers"] = []string{allowHeaders}
+		h["Access-Control-Max-Age"] = []string{"86400"}
+		h["Content-Length"] = []string{"0"}
+		w.WriteHeader(http.StatusOK)
+		return true
+	}
+	h["Access-Control-Allow-Origin"] = []string{allowOrigin}
+	if credentials {
+		h["Access-Control-Allow-Credentials"] = []string{"true"}
+	}
+	h["Access-Control-Expose-Headers"] = []string{"Content-Encoding, Content-Location, Content-Range, Content-Type, Date, Location, Server, Transfer-Encoding, Range-Unit"}
+	return false
+}
+
