@@ -216,12 +216,12 @@ func (e *Executor) run(ctx context.Context, pg *pgconn.PgConn, tx *Tx) (*Result,
 
 	send := func(q sqlgen.Query, kind stepKind) {
 		if !e.opts.Prepared {
-			pl.SendQueryParams(q.SQL, q.Args, q.OIDs, q.Formats, nil)
+			pl.SendQueryParams(q.SQL, q.Args, q.OIDs, q.Formats, q.ResultFormats)
 			steps = append(steps, step{kind: kind})
 			return
 		}
 		if sd, ok := cache.byText[q.SQL]; ok {
-			pl.SendQueryStatement(sd, q.Args, q.Formats, nil)
+			pl.SendQueryStatement(sd, q.Args, q.Formats, q.ResultFormats)
 			steps = append(steps, step{kind: kind})
 			return
 		}
@@ -229,7 +229,7 @@ func (e *Executor) run(ctx context.Context, pg *pgconn.PgConn, tx *Tx) (*Result,
 		name := "rg" + strconv.FormatUint(cache.seq, 10)
 		pl.SendPrepare(name, q.SQL, q.OIDs)
 		steps = append(steps, step{kind: stepPrepare, sql: q.SQL, stmt: name})
-		pl.SendQueryPrepared(name, q.Args, q.Formats, nil)
+		pl.SendQueryPrepared(name, q.Args, q.Formats, q.ResultFormats)
 		steps = append(steps, step{kind: kind})
 	}
 
@@ -294,7 +294,7 @@ func (e *Executor) run(ctx context.Context, pg *pgconn.PgConn, tx *Tx) (*Result,
 			}
 		case stepMain:
 			rr, _ := r.(*pgconn.ResultReader)
-			if err := readMain(rr, tx.Explain, res); err != nil {
+			if err := readMain(rr, tx.Explain, tx.Main.Columns, res); err != nil {
 				firstErr = err
 			}
 		case stepExplainCount:
@@ -379,7 +379,7 @@ func (e *Executor) mapError(err error, authenticated bool) error {
 }
 
 // readMain reads the single row of the main statement.
-func readMain(rr *pgconn.ResultReader, explain bool, res *Result) error {
+func readMain(rr *pgconn.ResultReader, explain bool, cols sqlgen.Columns, res *Result) error {
 	if rr == nil {
 		return nil
 	}
@@ -400,17 +400,19 @@ func readMain(rr *pgconn.ResultReader, explain bool, res *Result) error {
 	}
 	if rr.NextRow() {
 		v := rr.Values()
-		if len(v) > sqlgen.ColInserted {
-			res.Total, res.HasTotal = parseInt(v[sqlgen.ColTotal])
-			res.PageTotal, _ = parseInt(v[sqlgen.ColPageTotal])
-			res.Location = parseTextArray(v[sqlgen.ColHeader])
-			// the buffer is reused by the next message: copy the body once
-			res.Body = append([]byte(nil), v[sqlgen.ColBody]...)
-			if v[sqlgen.ColResponseHeaders] != nil {
-				res.ResponseHeaders = append([]byte(nil), v[sqlgen.ColResponseHeaders]...)
+		if len(v) > cols.Inserted {
+			res.Total, res.HasTotal = parseInt(v[cols.Total])
+			res.PageTotal, _ = parseInt(v[cols.PageTotal])
+			if cols.Header >= 0 {
+				res.Location = parseTextArray(v[cols.Header])
 			}
-			res.ResponseStatus = string(v[sqlgen.ColResponseStatus])
-			res.Inserted, res.HasInserted = parseInt(v[sqlgen.ColInserted])
+			// the buffer is reused by the next message: copy the body once
+			res.Body = append([]byte(nil), v[cols.Body]...)
+			if v[cols.ResponseHeaders] != nil {
+				res.ResponseHeaders = append([]byte(nil), v[cols.ResponseHeaders]...)
+			}
+			res.ResponseStatus = string(v[cols.ResponseStatus])
+			res.Inserted, res.HasInserted = parseInt(v[cols.Inserted])
 		}
 	}
 	_, err := rr.Close()

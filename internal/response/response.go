@@ -111,7 +111,10 @@ func total(req *request.APIRequest, res *execute.Result, maxRows int64) (int64, 
 	case request.CountPlanned:
 		return res.PlannedTotal, res.HasPlannedTotal
 	case request.CountEstimated:
-		if res.HasTotal && maxRows > 0 && res.Total > maxRows && res.HasPlannedTotal {
+		// PostgREST compares with db-max-rows as Maybe values, where an
+		// unset maximum is below every count: the estimate then always
+		// counts when it is higher.
+		if res.HasTotal && (maxRows == 0 || res.Total > maxRows) && res.HasPlannedTotal {
 			return max(res.Total, res.PlannedTotal), true
 		}
 	}

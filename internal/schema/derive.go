@@ -3,6 +3,7 @@ package schema
 import (
 	"cmp"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -80,7 +81,23 @@ func build(cat *catalog, opts Options) (*Cache, error) {
 		rels = append(rels, rel)
 	}
 	rels = addViewRels(deps, rels)
-	rels = addM2MRels(c.Tables, rels)
+	// PostgREST detects many-to-many relationships before it drops
+	// non-exposed objects, so a junction outside the exposed schemas still
+	// yields one (removed later, leaving its key); give addM2MRels the
+	// keys of such junctions.
+	pkTables := c.Tables
+	cloned := false
+	for _, r := range cat.fkRels {
+		q := QI{r.TableSchema, r.TableName}
+		if _, ok := pkTables[q]; ok || len(r.TablePKCols) == 0 {
+			continue
+		}
+		if !cloned {
+			pkTables, cloned = maps.Clone(c.Tables), true
+		}
+		pkTables[q] = &Table{Schema: q.Schema, Name: q.Name, PKCols: r.TablePKCols}
+	}
+	rels = addM2MRels(pkTables, rels)
 	rels = addInverseRels(rels)
 
 	computed := make([]*Relationship, 0, len(cat.computed))

@@ -81,7 +81,11 @@ type fkRelRow struct {
 	IsSelf             bool        `json:"is_self"`
 	ConstraintName     string      `json:"constraint_name"`
 	ColsAndFCols       [][2]string `json:"cols_and_fcols"`
-	OneToOne           bool        `json:"one_to_one"`
+	// TablePKCols is the primary key of the referencing table, which may
+	// be outside the exposed schemas (a junction of a many-to-many
+	// relationship between exposed tables).
+	TablePKCols []string `json:"table_pk_cols"`
+	OneToOne    bool     `json:"one_to_one"`
 }
 
 type routineRow struct {

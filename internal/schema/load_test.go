@@ -561,7 +561,7 @@ func TestLoadErrors(t *testing.T) {
 func TestSummary(t *testing.T) {
 	t.Parallel()
 	c := load(t, defaultOpts)
-	const want = "19 Relations, 27 Relationships, 13 RPCs, 3 Domain Representations, 9 Media Type Handlers"
+	const want = "19 Relations, 28 Relationships, 13 RPCs, 3 Domain Representations, 9 Media Type Handlers"
 	if got := c.Summary(); got != want {
 		t.Errorf("Summary() = %q, want %q", got, want)
 	}

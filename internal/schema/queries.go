@@ -312,7 +312,13 @@ from (
     traint.conrelid = traint.confrelid as is_self,
     traint.conname as constraint_name,
     column_info.cols_and_fcols,
-    column_info.cols in (select cols from pks_uniques_cols where conrelid = traint.conrelid) as one_to_one
+    column_info.cols in (select cols from pks_uniques_cols where conrelid = traint.conrelid) as one_to_one,
+    (
+      select coalesce(json_agg(a.attname order by a.attname), '[]')
+      from pg_catalog.pg_constraint pk
+      join pg_catalog.pg_attribute a on a.attrelid = pk.conrelid and a.attnum = any(pk.conkey)
+      where pk.conrelid = traint.conrelid and pk.contype = 'p'
+    ) as table_pk_cols
   from pg_catalog.pg_constraint traint
   join lateral (
     select

@@ -291,7 +291,7 @@ func legacyWarning(ws [][2]string) string {
 	msg := "Embedded resource was referenced by relation name even though it has an alias. " +
 		"This is deprecated and will stop working in a future release. Update " + strings.Join(parts, ", ") +
 		" in query string filters, orders or limits."
-	return `299 restgres "` + msg + `"`
+	return `299 PostgRESTv16.1-restgres "` + msg + `"`
 }
 
 func readBody(r *http.Request, limit int64) ([]byte, error) {

@@ -37,6 +37,10 @@ type Query struct {
 	OIDs []uint32
 	// Formats are the parameter formats (0 text, 1 binary).
 	Formats []int16
+	// Columns and ResultFormats describe a main statement's result row;
+	// zero for other statements.
+	Columns       Columns
+	ResultFormats []int16
 }
 
 // Builder accumulates SQL text and parameters.

@@ -29,14 +29,14 @@ func Call(p *plan.Plan, count request.Count, maxRows int64, top request.Range) Q
 	} else {
 		b.Kw("pg_catalog.count(_postgrest_t)")
 	}
-	b.Kw(" AS page_total, array[]::text[] AS header, ")
+	b.Kw(" AS page_total, ")
 	b.handler(p.Handler, p.Routine, false)
 	b.Kw(" AS body, ")
 	b.responseGUCs()
 	b.Kw("'' AS response_inserted FROM (")
 	b.readQuery(p.Read)
 	b.Kw(") _postgrest_t")
-	return b.Query()
+	return b.result(p.Explain, ReadColumns, readFormats)
 }
 
 func (b *Builder) call(c *plan.CallPlan) {

@@ -7,25 +7,32 @@ import (
 	"github.com/restgres/restgres/internal/schema"
 )
 
-// The main statement of every request returns one row:
+// The main statement of every request returns one row, with PostgREST's
+// columns in PostgREST's order (EXPLAIN VERBOSE output shows them, so the
+// order is part of the interface):
 //
 //	total_result_set  bigint or null  the total count, when asked for
 //	page_total        bigint          rows in this response
-//	header            text[]          Location key pairs (inserts only)
-//	body              text            the response body, built by PostgreSQL
+//	header            text[]          Location key pairs (writes only)
+//	body              any             the response body, built by PostgreSQL
 //	response_headers  text or null    the response.headers setting
 //	response_status   text or null    the response.status setting
 //	response_inserted int or null     rows inserted by an upsert
 //
-// Column positions are fixed; execute reads them by index.
-const (
-	ColTotal = iota
-	ColPageTotal
-	ColHeader
-	ColBody
-	ColResponseHeaders
-	ColResponseStatus
-	ColInserted
+// The body is read in binary format, which for text and json is the text
+// itself and for bytea the raw bytes (images, protobuf, ...).
+type Columns struct {
+	Total, PageTotal, Header, Body, ResponseHeaders, ResponseStatus, Inserted int
+}
+
+var (
+	// ReadColumns is the layout of reads and function calls.
+	ReadColumns = Columns{Total: 0, PageTotal: 1, Header: -1, Body: 2, ResponseHeaders: 3, ResponseStatus: 4, Inserted: 5}
+	// WriteColumns is the layout of writes.
+	WriteColumns = Columns{Total: 0, PageTotal: 1, Header: 2, Body: 3, ResponseHeaders: 4, ResponseStatus: 5, Inserted: 6}
+
+	readFormats  = []int16{0, 0, 1, 0, 0, 0}
+	writeFormats = []int16{0, 0, 0, 1, 0, 0, 0}
 )
 
 func (b *Builder) responseGUCs() {
@@ -46,12 +53,12 @@ func Read(p *plan.Plan, count request.Count, maxRows int64, top request.Range) Q
 	totalF := b.countCTE(p.Read, count.ShouldCount(), count == request.CountEstimated, maxRows, top)
 	b.Kw("SELECT ")
 	totalF()
-	b.Kw(" AS total_result_set, pg_catalog.count(_postgrest_t) AS page_total, array[]::text[] AS header, ")
+	b.Kw(" AS total_result_set, pg_catalog.count(_postgrest_t) AS page_total, ")
 	b.handler(p.Handler, p.Routine, false)
 	b.Kw(" AS body, ")
 	b.responseGUCs()
 	b.Kw("'' AS response_inserted FROM ( SELECT * FROM pgrst_source ) _postgrest_t")
-	return b.Query()
+	return b.result(p.Explain, ReadColumns, readFormats)
 }
 
 // countCTE appends the counting CTE when needed and returns the writer of
@@ -185,4 +192,14 @@ func (b *Builder) jsonArray(r *schema.Routine, strip bool) {
 		b.Kw("json_agg(_postgrest_t)")
 		closeWith("'[]'")
 	}
+}
+
+// result finishes a main statement: its column layout and result formats
+// (EXPLAIN output is read as text).
+func (b *Builder) result(explain bool, cols Columns, formats []int16) Query {
+	q := b.Query()
+	if !explain {
+		q.Columns, q.ResultFormats = cols, formats
+	}
+	return q
 }

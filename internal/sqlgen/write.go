@@ -43,7 +43,7 @@ func Mutate(p *plan.Plan, prefs request.Preferences) Query {
 		b.readQuery(p.Read)
 	}
 	b.Kw(") _postgrest_t")
-	return b.Query()
+	return b.result(p.Explain, WriteColumns, writeFormats)
 }
 
 // location appends the key=eq.value pairs of the inserted row's primary
