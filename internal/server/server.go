@@ -132,7 +132,7 @@ func (s *Server) SetConfig(cfg *config.Config) error {
 // timing collects Server-Timing durations in milliseconds.
 type timing struct {
 	jwt, parse, plan, transaction, response float64
-	hasPlan, hasTx                         bool
+	hasPlan, hasTx                          bool
 }
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
@@ -492,4 +492,3 @@ func cors(w http.ResponseWriter, r *http.Request, allowed []string) bool {
 	h["Access-Control-Expose-Headers"] = []string{"Content-Encoding, Content-Location, Content-Range, Content-Type, Date, Location, Server, Transfer-Encoding, Range-Unit"}
 	return false
 }
-
