@@ -450,10 +450,11 @@ func (p *jpParser) stringLiteral() (string, error) {
 			case quoteChar:
 				b.WriteByte(c)
 			case 'u':
-				r, err := p.hexEscape()
+				r, n, err := hexEscape(p.rest())
 				if err != nil {
-					return "", err
+					return "", p.errorf("%v", err)
 				}
+				p.pos += n
 				b.WriteRune(r)
 			default:
 				p.pos--
@@ -468,35 +469,6 @@ func (p *jpParser) stringLiteral() (string, error) {
 	}
 }
 
-func (p *jpParser) hexEscape() (rune, error) {
-	hex4 := func() (rune, bool) {
-		if len(p.src)-p.pos < 4 {
-			return 0, false
-		}
-		n, err := strconv.ParseUint(p.src[p.pos:p.pos+4], 16, 16)
-		if err != nil {
-			return 0, false
-		}
-		p.pos += 4
-		return rune(n), true
-	}
-	hi, ok := hex4()
-	if !ok {
-		return 0, p.errorf("\\u needs four hex digits")
-	}
-	switch {
-	case hi < 0xd800 || hi > 0xdfff:
-		return hi, nil
-	case hi > 0xdbff || !p.accept(`\u`):
-		return 0, p.errorf("invalid UTF-16 surrogate")
-	}
-	lo, ok := hex4()
-	if !ok || lo < 0xdc00 || lo > 0xdfff {
-		return 0, p.errorf("invalid UTF-16 surrogate")
-	}
-	return (hi-0xd800)<<10 + (lo - 0xdc00) + 0x10000, nil
-}
-
 func (p *jpParser) logicalOr() (*jpOr, error) {
 	or := &jpOr{}
 	for {
@@ -507,25 +479,28 @@ func (p *jpParser) logicalOr() (*jpOr, error) {
 				return nil, err
 			}
 			and = append(and, b)
-			save := p.pos
-			p.skipS()
-			if p.accept("&&") {
-				p.skipS()
-				continue
+			if !p.infix("&&") {
+				break
 			}
-			p.pos = save
-			break
 		}
 		or.ands = append(or.ands, and)
-		save := p.pos
-		p.skipS()
-		if p.accept("||") {
-			p.skipS()
-			continue
+		if !p.infix("||") {
+			return or, nil
 		}
-		p.pos = save
-		return or, nil
 	}
+}
+
+// infix reads blanks, op and blanks, and reports whether op was there;
+// when it was not, it reads nothing.
+func (p *jpParser) infix(op string) bool {
+	save := p.pos
+	p.skipS()
+	if p.accept(op) {
+		p.skipS()
+		return true
+	}
+	p.pos = save
+	return false
 }
 
 func (p *jpParser) basic() (jpBasic, error) {

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -486,10 +487,11 @@ func (p *fileParser) quoted() (string, error) {
 			case '"', '\\':
 				b.WriteRune(e)
 			case 'u':
-				c, err := p.unicodeEscape()
+				c, n, err := hexEscape(p.src[p.pos:])
 				if err != nil {
-					return "", err
+					return "", p.errorf("%v", err)
 				}
+				p.pos += n
 				b.WriteRune(c)
 			default:
 				return "", p.errorf("unknown escape \\%c in string (use \\\\ for a backslash)", e)
@@ -500,39 +502,32 @@ func (p *fileParser) quoted() (string, error) {
 	}
 }
 
-// unicodeEscape reads the XXXX of \uXXXX, and a second \uXXXX when the
-// first is a UTF-16 high surrogate.
-func (p *fileParser) unicodeEscape() (rune, error) {
-	hex4 := func() (rune, error) {
-		if len(p.src)-p.pos < 4 {
-			return 0, p.errorf("\\u needs four hex digits")
+// hexEscape decodes the XXXX of a \uXXXX escape at the start of s, and
+// the \uXXXX after it when the first is a UTF-16 high surrogate; n is the
+// number of bytes it read. JSONPath strings (jspath.go) use the same
+// escape.
+func hexEscape(s string) (r rune, n int, err error) {
+	hex4 := func(s string) (rune, bool) {
+		if len(s) < 4 {
+			return 0, false
 		}
-		n, err := strconv.ParseUint(p.src[p.pos:p.pos+4], 16, 16)
-		if err != nil {
-			return 0, p.errorf("\\u needs four hex digits, not %q", p.src[p.pos:p.pos+4])
-		}
-		p.pos += 4
-		return rune(n), nil
+		v, err := strconv.ParseUint(s[:4], 16, 16)
+		return rune(v), err == nil
 	}
-	a, err := hex4()
-	if err != nil {
-		return 0, err
+	hi, ok := hex4(s)
+	switch {
+	case !ok:
+		return 0, 0, errors.New(`\u needs four hex digits`)
+	case hi < 0xd800 || hi > 0xdfff:
+		return hi, 4, nil
+	case hi > 0xdbff || !strings.HasPrefix(s[4:], `\u`):
+		return 0, 0, errors.New("invalid UTF-16 surrogate in \\u escape")
 	}
-	if a < 0xd800 || a > 0xdfff {
-		return a, nil
+	lo, ok := hex4(s[6:])
+	if !ok || lo < 0xdc00 || lo > 0xdfff {
+		return 0, 0, errors.New("invalid UTF-16 surrogate in \\u escape")
 	}
-	if a > 0xdbff || !strings.HasPrefix(p.src[p.pos:], "\\u") {
-		return 0, p.errorf("invalid UTF-16 surrogate in \\u escape")
-	}
-	p.pos += 2
-	b, err := hex4()
-	if err != nil {
-		return 0, err
-	}
-	if b < 0xdc00 || b > 0xdfff {
-		return 0, p.errorf("invalid UTF-16 surrogate in \\u escape")
-	}
-	return (a-0xd800)<<10 + (b - 0xdc00) + 0x10000, nil
+	return (hi-0xd800)<<10 + (lo - 0xdc00) + 0x10000, 10, nil
 }
 
 // interpolate replaces $(name) by the value of an earlier binding (looked
