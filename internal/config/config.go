@@ -180,7 +180,9 @@ type Config struct {
 	FilePath string
 
 	// Warnings are problems that did not stop loading: ignored PGRST_*
-	// variables, retired keys, deprecated syntax. The caller logs them.
+	// variables, retired keys, deprecated syntax. The caller logs them. A
+	// Config from WithDatabaseSettings repeats its receiver's file and
+	// environment warnings, so log those of the Config put in service.
 	Warnings []string
 
 	// src is what the Config was built from, for WithDatabaseSettings; nil

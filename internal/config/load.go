@@ -251,15 +251,15 @@ func (r *resolver) integer(name string, lo, hi, def int64) int64 {
 		r.fail(name, v, "expected an integer, got %s", v.text)
 		return def
 	}
-	if n < lo || n > hi {
-		if hi == math.MaxInt64 || hi == math.MaxInt32 {
-			r.fail(name, v, "must be at least %d, got %d", lo, n)
-		} else {
-			r.fail(name, v, "must be between %d and %d, got %d", lo, hi, n)
-		}
-		return def
+	switch {
+	case n < lo && (hi == math.MaxInt64 || hi == math.MaxInt32):
+		r.fail(name, v, "must be at least %d, got %d", lo, n)
+	case n < lo || n > hi:
+		r.fail(name, v, "must be between %d and %d, got %d", lo, hi, n)
+	default:
+		return n
 	}
-	return n
+	return def
 }
 
 // seconds returns a non-negative number of seconds as a Duration.
@@ -392,14 +392,11 @@ func (s *sources) resolve(prevURI *string) (*Config, error) {
 	c.DBChannel = r.strOr("db-channel", "pgrst")
 	c.DBChannelEnabled = r.boolean("db-channel-enabled", true)
 	c.DBConfig = r.boolean("db-config", true)
-	c.DBExtraSearchPath = []string{"public"}
 	// Unlike other settings, "" is a value here: no extra schema at all.
-	if v, ok := r.s.get("db-extra-search-path"); ok {
-		if v.text == "" {
-			c.DBExtraSearchPath = []string{}
-		} else {
-			c.DBExtraSearchPath = r.splitList("db-extra-search-path", v)
-		}
+	if v, ok := r.s.get("db-extra-search-path"); ok && v.text == "" {
+		c.DBExtraSearchPath = []string{}
+	} else {
+		c.DBExtraSearchPath = r.list("db-extra-search-path", []string{"public"})
 	}
 	c.DBHoistedTxSettings = r.list("db-hoisted-tx-settings", defaultHoistedTxSettings())
 	c.DBMaxRows = r.integer("db-max-rows", 0, math.MaxInt64, 0)

@@ -312,6 +312,8 @@ func TestLoad(t *testing.T) {
 		{"bool for int", `db-max-rows = true`, nil, nil, `db-max-rows: expected an integer, got true`},
 		{"list for int", `db-pool = [1]`, nil, nil, `db-pool: expected a single value, got a list [1]`},
 		{"pool zero", `db-pool = 0`, nil, nil, `db-pool: must be at least 1, got 0`},
+		{"pool huge", `db-pool = 3000000000`, nil, nil, `db-pool: must be between 1 and 2147483647, got 3000000000`},
+		{"list for extra search path", `db-extra-search-path = ["a"]`, nil, nil, `db-extra-search-path: expected a single value, got a list`},
 		{"negative max rows", `db-max-rows = -1`, nil, nil, `db-max-rows: must be at least 0`},
 		{"negative timeout", `db-pool-acquisition-timeout = -1`, nil, nil, `db-pool-acquisition-timeout: must be between 0 and`},
 		{"port range", `server-port = 70000`, nil, nil, `server-port: must be between 0 and 65535, got 70000`},
