@@ -6,6 +6,7 @@
 package config
 
 import (
+	"strconv"
 	"time"
 )
 
@@ -42,6 +43,25 @@ const (
 	VerbosityMinimal
 )
 
+// verbosityNames, openAPIModeNames and logLevelNames are the setting
+// values, indexed by the constants.
+var (
+	verbosityNames   = []string{"verbose", "minimal"}
+	openAPIModeNames = []string{"follow-privileges", "ignore-privileges", "disabled"}
+	logLevelNames    = []string{"crit", "error", "warn", "info", "debug"}
+)
+
+// enumName returns names[i], or the number for a value no setting gives.
+func enumName(names []string, i int) string {
+	if i >= 0 && i < len(names) {
+		return names[i]
+	}
+	return strconv.Itoa(i)
+}
+
+// String returns the client-error-verbosity value that produces v.
+func (v Verbosity) String() string { return enumName(verbosityNames, int(v)) }
+
 // OpenAPIMode is openapi-mode.
 type OpenAPIMode int
 
@@ -54,16 +74,27 @@ const (
 	OpenAPIDisabled
 )
 
+// String returns the openapi-mode value that produces m.
+func (m OpenAPIMode) String() string { return enumName(openAPIModeNames, int(m)) }
+
 // LogLevel is log-level, from the least to the most verbose.
 type LogLevel int
 
 const (
+	// LogCrit logs start-up and database connection recovery only.
 	LogCrit LogLevel = iota
+	// LogError adds requests that failed with a 5xx status (the default).
 	LogError
+	// LogWarn adds requests that failed with a 4xx status.
 	LogWarn
+	// LogInfo adds every request.
 	LogInfo
+	// LogDebug adds development details: pool events, schema cache timings.
 	LogDebug
 )
+
+// String returns the log-level value that produces l.
+func (l LogLevel) String() string { return enumName(logLevelNames, int(l)) }
 
 // QualifiedName is a schema-qualified database object name as written in
 // settings such as db-pre-request ("schema.func" or "func").
@@ -115,7 +146,7 @@ type Config struct {
 	DBTxEnd                   TxEnd         // db-tx-end
 	DBURI                     string        // db-uri
 	JWTAudience               string        // jwt-aud
-	JWTRoleClaimKey           string        // jwt-role-claim-key (alias role-claim-key), as written
+	JWTRoleClaimKey           string        // jwt-role-claim-key (alias role-claim-key), as written; ParseJSPath accepts it
 	JWTSecret                 []byte        // jwt-secret after @file and base64 decoding; nil when unset
 	JWTSecretIsBase64         bool          // jwt-secret-is-base64 (alias secret-is-base64)
 	JWTCacheMaxEntries        int           // jwt-cache-max-entries
@@ -132,6 +163,7 @@ type Config struct {
 	ServerTimingEnabled       bool          // server-timing-enabled
 	ServerUnixSocket          string        // server-unix-socket
 	ServerUnixSocketMode      uint32        // server-unix-socket-mode
+	ServerMaxBodySize         int64         // server-max-body-size (restgres extension, bytes); 0 means no limit
 	URLUseLegacyTargetNames   bool          // url-use-legacy-target-names
 	AdminServerHost           string        // admin-server-host
 	AdminServerPort           int           // admin-server-port; 0 when unset
@@ -146,4 +178,14 @@ type Config struct {
 
 	// FilePath is the config file the settings came from, "" for env only.
 	FilePath string
+
+	// Warnings are problems that did not stop loading: ignored PGRST_*
+	// variables, retired keys, deprecated syntax. The caller logs them. A
+	// Config from WithDatabaseSettings repeats its receiver's file and
+	// environment warnings, so log those of the Config put in service.
+	Warnings []string
+
+	// src is what the Config was built from, for WithDatabaseSettings; nil
+	// for a Config built by hand.
+	src *sources
 }
