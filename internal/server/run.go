@@ -10,7 +10,6 @@ import (
 	"os"
 	"os/signal"
 	"strconv"
-	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -60,7 +59,6 @@ type App struct {
 	Exec   *execute.Executor
 	Pool   *pgxpool.Pool
 	log    *slog.Logger
-	path   string
 
 	reloadMu sync.Mutex
 	// schemaLoaded is closed after the first successful schema load.
@@ -88,7 +86,10 @@ func NewApp(cfg *config.Config, log *slog.Logger) (*App, error) {
 		pool.Close()
 		return nil, err
 	}
-	return &App{Server: srv, Exec: exec, Pool: pool, log: log, path: cfg.FilePath, schemaLoaded: make(chan struct{})}, nil
+	for _, w := range cfg.Warnings {
+		log.LogAttrs(context.Background(), slog.LevelWarn, w)
+	}
+	return &App{Server: srv, Exec: exec, Pool: pool, log: log, schemaLoaded: make(chan struct{})}, nil
 }
 
 // Close closes the pool.
@@ -137,11 +138,19 @@ func (a *App) ReloadConfig(ctx context.Context) error {
 }
 
 func (a *App) loadConfig(ctx context.Context) (*config.Config, error) {
-	cfg, err := config.Load(a.path, os.Environ())
+	// db-uri is not reloaded: the pool stays on the same database
+	cfg, err := config.Reload(a.Server.State().Config, os.Environ())
 	if err != nil {
 		return nil, err
 	}
-	return WithDatabaseConfig(ctx, a.Pool, cfg)
+	cfg, err = WithDatabaseConfig(ctx, a.Pool, cfg)
+	if err != nil {
+		return nil, err
+	}
+	for _, w := range cfg.Warnings {
+		a.log.LogAttrs(ctx, slog.LevelWarn, w)
+	}
+	return cfg, nil
 }
 
 // WithDatabaseConfig applies the in-database settings (db-config) and the
@@ -395,4 +404,3 @@ func (a *App) adminHandler() http.Handler {
 	return mux
 }
 
-var _ = strings.TrimSpace
