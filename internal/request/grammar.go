@@ -44,8 +44,12 @@ var (
 
 	treePath = seq(sepBy1(fieldName, delimiter), func(names []string) parser[PathFilter] {
 		return mapP(option[[]JSONOp](nil, jsonPath), func(jp []JSONOp) PathFilter {
+			var path []string
+			if len(names) > 1 {
+				path = names[:len(names)-1]
+			}
 			return PathFilter{
-				Path:   names[:len(names)-1],
+				Path:   path,
 				Filter: Filter{Field: Field{Name: names[len(names)-1], JSONPath: jp}},
 			}
 		})
