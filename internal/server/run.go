@@ -403,4 +403,3 @@ func (a *App) adminHandler() http.Handler {
 	})
 	return mux
 }
-
