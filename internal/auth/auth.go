@@ -103,7 +103,8 @@ func (a *Authenticator) CacheStats() (requests, hits, evictions uint64) {
 	if a.cache == nil {
 		return 0, 0, 0
 	}
-	return a.cache.lookups.Load(), a.cache.hits.Load(), a.cache.evictions.Load()
+	hits = a.cache.hits.Load()
+	return hits + a.cache.misses.Load(), hits, a.cache.evictions.Load()
 }
 
 // Authenticate checks the value of the request's Authorization header (""

@@ -501,3 +501,27 @@ func TestPostgRESTTokens(t *testing.T) {
 			want: Result{Role: "postgrest_test_author", ClaimsJSON: []byte(`{"id":"jdoe","role":"postgrest_test_author"}`), Authenticated: true}},
 	})
 }
+
+// TestRSASignatureLength checks that an RS256 signature whose leading zero
+// byte was dropped, or that carries an extra one, still verifies, as it
+// does with jose-jwt, which reads signatures as integers.
+func TestRSASignatureLength(t *testing.T) {
+	k := testKeys()
+	cfg := testConfig()
+	cfg.JWTSecret = []byte(k.rsaJWK)
+	a := mustNew(t, cfg)
+	sign := rsSigner(crypto.SHA256, k.rsa)
+	for i := 0; ; i++ {
+		input := b64([]byte(`{"alg":"RS256"}`)) + "." + b64(fmt.Appendf(nil, `{"role":"author","n":%d}`, i))
+		sig := sign([]byte(input))
+		if sig[0] != 0 {
+			continue
+		}
+		for _, s := range [][]byte{sig[1:], append([]byte{0}, sig...)} {
+			if _, err := a.Authenticate("Bearer "+input+"."+b64(s), testNow); err != nil {
+				t.Fatalf("signature of %d bytes: %v", len(s), err)
+			}
+		}
+		return
+	}
+}

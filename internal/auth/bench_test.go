@@ -57,3 +57,21 @@ func BenchmarkEdDSAUncached(b *testing.B) {
 	k := testKeys()
 	benchAuth(b, k.ed25519JWK, 0, "Bearer "+jwt(`{"alg":"EdDSA"}`, benchClaims, edSigner(k.ed25519)))
 }
+
+// BenchmarkHS256CachedParallel is the cached path under concurrent
+// requests: hits take no lock.
+func BenchmarkHS256CachedParallel(b *testing.B) {
+	cfg := testConfig()
+	cfg.JWTCacheMaxEntries = 1000
+	a := mustNew(b, cfg)
+	header := "Bearer " + hs256(benchClaims)
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if _, err := a.Authenticate(header, testNow); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+}

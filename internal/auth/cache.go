@@ -9,22 +9,24 @@ import (
 // cache maps verified tokens to their decoded form, bounded by
 // jwt-cache-max-entries and evicting with SIEVE, as PostgREST's JWT cache
 // does. SIEVE suits a read-mostly cache: a hit only sets a flag, so hits
-// take a shared lock and never reorder anything; the list is changed only
-// on insertion.
+// never reorder anything and need no lock (the index is a sync.Map, whose
+// lookups do not write shared memory); the list changes only on insertion,
+// under mu.
 //
 // Entries hold what a token decodes to, not a verdict: expiry is checked
 // on every lookup against the request's time, so a cached token stops
 // working when it expires.
 type cache struct {
-	max int
+	max   int
+	items sync.Map // token -> *cacheNode; written only with mu held
 
-	mu    sync.RWMutex
-	items map[string]*cacheNode
+	mu sync.Mutex
+	n  int // entries in items and in the list
 	// The list runs from head (newest) to tail (oldest); the hand moves
 	// from the tail towards the head looking for an unvisited entry.
 	head, tail, hand *cacheNode
 
-	lookups, hits, evictions atomic.Uint64
+	hits, misses, evictions atomic.Uint64
 }
 
 type cacheNode struct {
@@ -34,20 +36,17 @@ type cacheNode struct {
 	prev, next *cacheNode // prev is towards the head
 }
 
-func newCache(max int) *cache {
-	return &cache{max: max, items: make(map[string]*cacheNode, min(max, 1024))}
-}
+func newCache(max int) *cache { return &cache{max: max} }
 
 // get returns the entry of token, or nil.
 func (c *cache) get(token string) *entry {
-	c.lookups.Add(1)
-	c.mu.RLock()
-	n := c.items[token]
-	c.mu.RUnlock()
-	if n == nil {
+	v, ok := c.items.Load(token)
+	if !ok {
+		c.misses.Add(1)
 		return nil
 	}
 	c.hits.Add(1)
+	n := v.(*cacheNode)
 	// Read before writing so that hot entries do not bounce their cache
 	// line between cores on every request.
 	if !n.visited.Load() {
@@ -62,10 +61,10 @@ func (c *cache) get(token string) *entry {
 func (c *cache) put(token string, e *entry) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if _, ok := c.items[token]; ok {
+	if _, ok := c.items.Load(token); ok {
 		return
 	}
-	if len(c.items) >= c.max {
+	if c.n >= c.max {
 		c.evict()
 	}
 	// Clone: the token is a slice of the request's header, which the cache
@@ -79,7 +78,8 @@ func (c *cache) put(token string, e *entry) {
 	if c.tail == nil {
 		c.tail = n
 	}
-	c.items[n.key] = n
+	c.items.Store(n.key, n)
+	c.n++
 }
 
 // evict removes one entry: the first unvisited one from the hand towards
@@ -106,12 +106,13 @@ func (c *cache) evict() {
 	} else {
 		c.tail = n.prev
 	}
-	delete(c.items, n.key)
+	c.items.Delete(n.key)
+	c.n--
 	c.evictions.Add(1)
 }
 
 func (c *cache) len() int {
-	c.mu.RLock()
-	defer c.mu.RUnlock()
-	return len(c.items)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.n
 }

@@ -141,6 +141,9 @@ func (p *jsonParser) value(depth int) (jsonValue, bool) {
 
 func (p *jsonParser) object(depth int) (jsonValue, bool) {
 	p.pos++ // {
+	if p.members == nil {
+		p.members = make([]jsonMember, 0, 16) // enough for usual claims
+	}
 	start := len(p.members)
 	defer func() { p.members = p.members[:start] }()
 	p.skipSpace()

@@ -152,6 +152,18 @@ func (k *key) verify(a alg, input, sig []byte) bool {
 		if k.rsa == nil {
 			return false
 		}
+		// jose-jwt (crypton) reads the signature as an integer, so one with
+		// its leading zero bytes dropped, which some signers emit, verifies;
+		// Go wants exactly the modulus size.
+		size := (k.rsa.N.BitLen() + 7) / 8
+		for len(sig) > size && sig[0] == 0 {
+			sig = sig[1:]
+		}
+		if len(sig) < size {
+			padded := make([]byte, size)
+			copy(padded[size-len(sig):], sig)
+			sig = padded
+		}
 		digest := digestOf(a.hash(), input)
 		return rsa.VerifyPKCS1v15(k.rsa, a.hash(), digest, sig) == nil
 	case keyEC:
@@ -189,27 +201,31 @@ func digestOf(h crypto.Hash, input []byte) []byte {
 // hmacKey keeps HMAC states per algorithm in pools: hmac.New hashes the
 // key and allocates, which would otherwise happen for every token checked.
 type hmacKey struct {
-	pools [3]sync.Pool // HS256, HS384, HS512
+	pools [3]sync.Pool // of *hmacState: HS256, HS384, HS512
+}
+
+type hmacState struct {
+	h   hash.Hash
+	sum [sha512.Size]byte
 }
 
 func newHMACKey(secret []byte) *hmacKey {
 	secret = bytes.Clone(secret)
 	k := &hmacKey{}
 	for i, h := range []func() hash.Hash{sha256.New, sha512.New384, sha512.New} {
-		k.pools[i].New = func() any { return hmac.New(h, secret) }
+		k.pools[i].New = func() any { return &hmacState{h: hmac.New(h, secret)} }
 	}
 	return k
 }
 
 func (k *hmacKey) verify(a alg, input, sig []byte) bool {
 	pool := &k.pools[a-algHS256]
-	h := pool.Get().(hash.Hash)
-	h.Reset()
-	var buf [sha512.Size]byte
-	_, _ = h.Write(input)
-	mac := h.Sum(buf[:0])
-	pool.Put(h)
-	return hmac.Equal(mac, sig)
+	s := pool.Get().(*hmacState)
+	s.h.Reset()
+	_, _ = s.h.Write(input)
+	ok := hmac.Equal(s.h.Sum(s.sum[:0]), sig)
+	pool.Put(s)
+	return ok
 }
 
 // minSecretLen is PostgREST's lower bound for a plain jwt-secret, in bytes.
