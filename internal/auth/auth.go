@@ -26,7 +26,7 @@ type Authenticator struct {
 	anonRole string // db-anon-role; "" when unset
 
 	// The role claim key: an RFC 9535 query, or else the deprecated
-	// pre-v14 syntax.
+	// pre-v16 syntax.
 	rolePath *jpQuery
 	jsPath   []jspStep
 
@@ -92,7 +92,7 @@ func New(cfg *config.Config) (*Authenticator, error) {
 }
 
 // DeprecatedRoleClaimKey reports whether jwt-role-claim-key uses the
-// pre-v14 syntax, for which PostgREST logs a warning at startup and on
+// pre-v16 syntax, for which PostgREST logs a warning at startup and on
 // reload.
 func (a *Authenticator) DeprecatedRoleClaimKey() bool { return a.rolePath == nil }
 

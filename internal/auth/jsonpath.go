@@ -7,9 +7,10 @@ import (
 
 // This file implements jwt-role-claim-key as an RFC 9535 JSONPath query,
 // with the grammar and results of aeson-jsonpath 0.4, the library PostgREST
-// 14+ uses (it has no Go equivalent on the module proxy). That library is
-// RFC 9535 with these differences, all kept here so that the same config
-// selects the same role:
+// 16 uses, rather than a general Go JSONPath library. aeson-jsonpath passes
+// the RFC 9535 compliance suite except for functions other than search(),
+// and so does this code; beyond the suite it differs from the RFC in ways
+// kept here so that the same config selects the same role:
 //
 //   - search() is the only function extension (length, count, match and
 //     value do not parse); its regular expressions are POSIX EREs.

@@ -89,6 +89,16 @@ func TestJSONPath(t *testing.T) {
 		{"$.mixed[?@.k]", `{"k":1}`},
 		{"$.mixed[?@[0]]", `[1]`},
 		{"$.o[?@ == 5]", `5`},
+		{"$.mixed[?@ == $.mixed[5]]", `{"k":1}`},
+		{"$.mixed[?@ == $.mixed[6]]", `[1]`},
+		{"$.mixed[?@ != $.mixed[6]]", `1 "1" 1.0 true null {"k":1}`},
+		{`$["\b\f\n\r\t\/\\"]`, ``},
+		{`$['\u00E9']`, `"accent"`},
+		{`$['\uD83D\uDE00']`, ``},
+		{"$.roles[?search(@, 1)]", ``},
+		{"$.roles[?search((@), 'a')]", ``},
+		{"$.roles[?search(search(@, 'a'), 'a')]", ``},
+		{"$.roles[?search($.roles[1], $.roles[1])]", `"other" "author" "admin"`},
 		{"$..roles", `["other","author","admin"] ["author"]`}, // the root comes first
 		{"$..roles[0]", `"other" "author"`},
 		{"$.o..*", `"first" 5 "last"`},
@@ -121,6 +131,11 @@ func TestJSONPath(t *testing.T) {
 		{"$[?@.a[*] == 1]", "invalid"},
 		{"$[?@ == 'a' ]", ``},
 		{"$[?@==1e]", "invalid"},
+		{`$['\uDE00']`, "invalid"},
+		{`$['\uD83D\u0041']`, "invalid"},
+		{`$['\x']`, "invalid"},
+		{"$['a\x01']", "invalid"}, // a raw control character
+		{"$[?search(@, 'a'", "invalid"},
 	} {
 		t.Run(tc.query, func(t *testing.T) {
 			q, ok := parseJSONPath(tc.query)

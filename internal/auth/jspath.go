@@ -5,7 +5,7 @@ import (
 	"unicode"
 )
 
-// This file is the role claim key syntax of PostgREST before v14
+// This file is the role claim key syntax of PostgREST before v16
 // (".role", ".a.b[0]", `."https://x/role"`, `.roles[?(@ ^== "adm")]`),
 // still accepted, with a deprecation warning, when a value is not valid
 // RFC 9535. Its grammar and lookup follow PostgREST's DeprecatedJSPath.
