@@ -1,0 +1,236 @@
+package auth
+
+import (
+	"strings"
+	"testing"
+)
+
+const jpDoc = `{
+	"store": {"books": [
+		{"title": "Guns", "category": "reference", "price": 24.99, "tags": ["a", "b"]},
+		{"title": "Copperfield", "category": "fiction", "price": 12.99},
+		{"title": "Moby Dick", "category": "fiction", "price": 8.99, "isbn": "0-553"},
+		{"title": "Crime", "category": "fiction", "price": 19.99}
+	]},
+	"roles": ["other", "author", "admin"],
+	"o": {"z": "last", "a": "first", "m": 5},
+	"n": [0, 1, 2, 3, 4, 5],
+	"mixed": [1, "1", 1.0, true, null, {"k": 1}, [1]],
+	"https://x/role": "author",
+	"sp ace": "s",
+	"é": "accent",
+	"realm_access": {"roles": ["author"]},
+	"num": 10
+}`
+
+// TestJSONPath evaluates queries against jpDoc; want is the JSON of every
+// node selected, in order, joined by spaces ("" for none), or "invalid".
+func TestJSONPath(t *testing.T) {
+	doc, ok := parseJSON(jpDoc)
+	if !ok {
+		t.Fatal("bad test document")
+	}
+	for _, tc := range []struct{ query, want string }{
+		{"$", "*"},
+		{"$.roles", `["other","author","admin"]`},
+		{"$.roles[0]", `"other"`},
+		{"$.roles[-1]", `"admin"`},
+		{"$.roles[3]", ``},
+		{"$.roles[-4]", ``},
+		{"$.realm_access.roles[0]", `"author"`},
+		{"$['https://x/role']", `"author"`},
+		{`$["https://x/role"]`, `"author"`},
+		{"$['sp ace']", `"s"`},
+		{"$.é", `"accent"`},
+		{`$["\u00e9"]`, `"accent"`},
+		{"$.o.*", `"first" 5 "last"`},
+		{"$.o[*]", `"first" 5 "last"`},
+		{"$.o['z','a']", `"last" "first"`},
+		{"$.roles[0, 2]", `"other" "admin"`},
+		{"$ .roles [ 1 ]", `"author"`},
+		{"$.n[1:3]", `1 2`},
+		{"$.n[:2]", `0 1`},
+		{"$.n[4:]", `4 5`},
+		{"$.n[::2]", `0 2 4`},
+		{"$.n[::-1]", `5 4 3 2 1 0`},
+		{"$.n[-2:]", `4 5`},
+		{"$.n[5:1:-2]", `5 3`},
+		{"$.n[1:2:0]", ``},
+		{"$.n[1 : 3 : 1]", `1 2`},
+		{"$.store.books[?@.price < 10].title", `"Moby Dick"`},
+		{"$.store.books[?@.price >= 19.99].title", `"Guns" "Crime"`},
+		{"$.store.books[?@.category == 'fiction' && @.price > 15].title", `"Crime"`},
+		{"$.store.books[?@.category == 'reference' || @.isbn].title", `"Guns" "Moby Dick"`},
+		{"$.store.books[?!@.isbn].title", `"Guns" "Copperfield" "Crime"`},
+		{"$.store.books[?!(@.price > 10)].title", `"Moby Dick"`},
+		{"$.store.books[?(@.price == 8.99)].title", `"Moby Dick"`},
+		{"$.store.books[?@.tags[1] == 'b'].title", `"Guns"`},
+		{"$.store.books[?@.tags[-1] == 'b'].title", ``}, // aeson-jsonpath: no negative index in comparisons
+		{"$.store.books[?@.price > $.num].title", `"Guns" "Copperfield" "Crime"`},
+		{"$.store.books[?@.missing == @.missing2].title", `"Guns" "Copperfield" "Moby Dick" "Crime"`},
+		{"$.store.books[?@.missing <= @.missing2].title", `"Guns" "Copperfield" "Moby Dick" "Crime"`},
+		{"$.store.books[?@.missing < @.missing2].title", ``},
+		{"$.store.books[?search(@.title, 'ck$')].title", `"Moby Dick"`},
+		{"$.store.books[?search(@.title, $.roles[0])].title", ``},
+		{"$.roles[?search(@, '^a')]", `"author" "admin"`},
+		{"$.roles[?search('author', @)]", `"author"`},
+		{"$.roles[?search(@, '[')]", ``}, // an invalid pattern matches nothing
+		{"$.roles[?(@ == 'author')]", `"author"`},
+		{"$.roles[?@ != 'author']", `"other" "admin"`},
+		{"$.roles[?@ > 'author']", `"other"`},
+		{"$.mixed[?@ == 1]", `1 1.0`},
+		{"$.mixed[?@ == '1']", `"1"`},
+		{"$.mixed[?@ == true]", `true`},
+		{"$.mixed[?@ == null]", `null`},
+		{"$.mixed[?@ == -0]", ``},
+		{"$.n[?@ == 1e0]", `1`},
+		{"$.n[?@ > 0.5e1]", ``},
+		{"$.n[?@ >= 5]", `5`},
+		{"$.mixed[?@.k]", `{"k":1}`},
+		{"$.mixed[?@[0]]", `[1]`},
+		{"$.o[?@ == 5]", `5`},
+		{"$.mixed[?@ == $.mixed[5]]", `{"k":1}`},
+		{"$.mixed[?@ == $.mixed[6]]", `[1]`},
+		{"$.mixed[?@ != $.mixed[6]]", `1 "1" 1.0 true null {"k":1}`},
+		{`$["\b\f\n\r\t\/\\"]`, ``},
+		{`$['\u00E9']`, `"accent"`},
+		{`$['\uD83D\uDE00']`, ``},
+		{"$.roles[?search(@, 1)]", ``},
+		{"$.roles[?search((@), 'a')]", ``},
+		{"$.roles[?search(search(@, 'a'), 'a')]", ``},
+		{"$.roles[?search($.roles[1], $.roles[1])]", `"other" "author" "admin"`},
+		{"$..roles", `["other","author","admin"] ["author"]`}, // the root comes first
+		{"$..roles[0]", `"other" "author"`},
+		{"$.o..*", `"first" 5 "last"`},
+		{"$.realm_access..*", `["author"] "author"`},
+		{"$..[?@ == 'author']", `"author" "author" "author"`},
+		// Not queries aeson-jsonpath accepts.
+		{"", "invalid"},
+		{"role", "invalid"},
+		{".role", "invalid"},
+		{"$.", "invalid"},
+		{"$..", "invalid"},
+		{"$...a", "invalid"},
+		{"$.roles[", "invalid"},
+		{"$.roles[01]", "invalid"},
+		{"$.roles[-0]", "invalid"},
+		{"$.roles[9007199254740992]", "invalid"},
+		{"$.roles[1:2: ]", "invalid"}, // Parsec commits after the blank
+		{"$['a\\'']", ``},
+		{"$[\"a\\'\"]", "invalid"},
+		{"$['\\u0041']", ``},
+		{"$['\\ud800']", "invalid"},
+		{"$ ", "invalid"},
+		{" $", "invalid"},
+		{"$.1a", "invalid"},
+		{"$.a-b", "invalid"},
+		{"$[?@.a == -1.5]", "invalid"}, // no negative decimals in aeson-jsonpath
+		{"$[?length(@) > 1]", "invalid"},
+		{"$[?match(@, 'a')]", "invalid"},
+		{"$[?search(@, 'a') == true]", "invalid"},
+		{"$[?@.a[*] == 1]", "invalid"},
+		{"$[?@ == 'a' ]", ``},
+		{"$[?@==1e]", "invalid"},
+		{`$['\uDE00']`, "invalid"},
+		{`$['\uD83D\u0041']`, "invalid"},
+		{`$['\x']`, "invalid"},
+		{"$['a\x01']", "invalid"}, // a raw control character
+		{"$[?search(@, 'a'", "invalid"},
+	} {
+		t.Run(tc.query, func(t *testing.T) {
+			q, ok := parseJSONPath(tc.query)
+			if tc.want == "invalid" {
+				if ok {
+					t.Fatalf("parseJSONPath(%q) succeeded, want a failure", tc.query)
+				}
+				return
+			}
+			if !ok {
+				t.Fatalf("parseJSONPath(%q) failed", tc.query)
+			}
+			var got []string
+			for _, n := range q.eval(&doc, &doc) {
+				got = append(got, string(appendJSON(nil, n)))
+			}
+			want := tc.want
+			if want == "*" {
+				want = string(appendJSON(nil, &doc))
+			}
+			if g := strings.Join(got, " "); g != want {
+				t.Fatalf("%s = %s, want %s", tc.query, g, want)
+			}
+		})
+	}
+}
+
+func TestJSPath(t *testing.T) {
+	doc, _ := parseJSON(jpDoc)
+	for _, tc := range []struct{ path, want string }{
+		{".roles", `["other","author","admin"]`},
+		{".roles[1]", `"author"`},
+		{".roles[3]", ``},
+		{".realm_access.roles[0]", `"author"`},
+		{`."https://x/role"`, `"author"`},
+		{`."sp ace"`, `"s"`},
+		{".é", `"accent"`},
+		{`.roles[?(@ == "admin")]`, `"admin"`},
+		{`.roles[?(@=="admin")]`, `"admin"`},
+		{`.roles[?(@ != "other")]`, `"author"`},
+		{`.roles[?(@ ^== "ad")]`, `"admin"`},
+		{`.roles[?(@ ==^ "hor")]`, `"author"`},
+		{`.roles[?(@ *== "th")]`, `"other"`},
+		{`.mixed[?(@ == "1")]`, `"1"`},
+		{`.o[?(@ == "first")]`, ``}, // filters apply to arrays only
+		{`.roles.x`, ``},
+		{`.o[0]`, ``},
+		{`.n[18446744073709551617]`, `1`}, // Haskell's read :: Int wraps
+		// Invalid.
+		{"", "invalid"},
+		{"roles", "invalid"},
+		{".", "invalid"},
+		{".roles[]", "invalid"},
+		{".roles[-1]", "invalid"},
+		{`.roles[?(@ == "a")].x`, "invalid"},
+		{`.roles[?(@ = "a")]`, "invalid"},
+		{`.roles[?(@ == 'a')]`, "invalid"},
+		{`."unterminated`, "invalid"},
+		{".a b", "invalid"},
+	} {
+		t.Run(tc.path, func(t *testing.T) {
+			steps, ok := parseJSPath(tc.path)
+			if tc.want == "invalid" {
+				if ok {
+					t.Fatalf("parseJSPath(%q) succeeded, want a failure", tc.path)
+				}
+				return
+			}
+			if !ok {
+				t.Fatalf("parseJSPath(%q) failed", tc.path)
+			}
+			got := ""
+			if v := evalJSPath(steps, &doc); v != nil {
+				got = string(appendJSON(nil, v))
+			}
+			if got != tc.want {
+				t.Fatalf("%s = %s, want %s", tc.path, got, tc.want)
+			}
+		})
+	}
+}
+
+// FuzzRoleClaimKey checks that no role claim key, valid or not, makes the
+// parsers or the evaluation panic or loop.
+func FuzzRoleClaimKey(f *testing.F) {
+	for _, s := range []string{"$.role", "$..a[?@.b == 'x' && search(@.c, '^a')]", "$.a[1:-1:2]", ".a.b[0]", `.r[?(@ ^== "x")]`, "$['\\u00e9']"} {
+		f.Add(s)
+	}
+	doc, _ := parseJSON(jpDoc)
+	f.Fuzz(func(t *testing.T, key string) {
+		if q, ok := parseJSONPath(key); ok {
+			q.eval(&doc, &doc)
+		}
+		if steps, ok := parseJSPath(key); ok {
+			evalJSPath(steps, &doc)
+		}
+	})
+}
