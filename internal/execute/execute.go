@@ -400,20 +400,23 @@ func readMain(rr *pgconn.ResultReader, explain bool, cols sqlgen.Columns, res *R
 	}
 	if rr.NextRow() {
 		v := rr.Values()
-		if len(v) > cols.Inserted {
-			res.Total, res.HasTotal = parseInt(v[cols.Total])
-			res.PageTotal, _ = parseInt(v[cols.PageTotal])
-			if cols.Header >= 0 {
-				res.Location = parseTextArray(v[cols.Header])
+		// a column the layout does not have (index -1) reads as NULL
+		col := func(i int) []byte {
+			if i < 0 || i >= len(v) {
+				return nil
 			}
-			// the buffer is reused by the next message: copy the body once
-			res.Body = append([]byte(nil), v[cols.Body]...)
-			if v[cols.ResponseHeaders] != nil {
-				res.ResponseHeaders = append([]byte(nil), v[cols.ResponseHeaders]...)
-			}
-			res.ResponseStatus = string(v[cols.ResponseStatus])
-			res.Inserted, res.HasInserted = parseInt(v[cols.Inserted])
+			return v[i]
 		}
+		res.Total, res.HasTotal = parseInt(col(cols.Total))
+		res.PageTotal, _ = parseInt(col(cols.PageTotal))
+		res.Location = parseTextArray(col(cols.Header))
+		// the buffer is reused by the next message: copy the body once
+		res.Body = append([]byte(nil), col(cols.Body)...)
+		if h := col(cols.ResponseHeaders); h != nil {
+			res.ResponseHeaders = append([]byte(nil), h...)
+		}
+		res.ResponseStatus = string(col(cols.ResponseStatus))
+		res.Inserted, res.HasInserted = parseInt(col(cols.Inserted))
 	}
 	_, err := rr.Close()
 	return err

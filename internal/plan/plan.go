@@ -37,7 +37,7 @@ func Build(req *request.APIRequest, sc *schema.Cache, role string, opts *Options
 	case request.ActionSchemaInfo:
 		return &Plan{Kind: KindSchemaInfo}, nil
 	case request.ActionSchemaRead:
-		return inspectPlan(req)
+		return inspectPlan(req, isolationFor(role, opts))
 	}
 	return nil, apierr.UnsupportedMethod(req.Method)
 }
@@ -87,13 +87,15 @@ func readPlan(req *request.APIRequest, sc *schema.Cache, role string, opts *Opti
 	}, nil
 }
 
-func inspectPlan(req *request.APIRequest) (*Plan, error) {
+// inspectPlan plans the OpenAPI description of the request's schema; its
+// transaction runs at the role's isolation level, as in PostgREST.
+func inspectPlan(req *request.APIRequest, isolation string) (*Plan, error) {
 	for _, m := range req.Accept {
 		switch m.Kind {
 		case mediatype.OpenAPI, mediatype.JSON, mediatype.Any:
 			return &Plan{
 				Kind: KindInspect, ReadOnly: true, Media: mediatype.MediaType{Kind: mediatype.OpenAPI},
-				HeadersOnly: req.HeadersOnly, Target: schema.QI{Schema: req.Schema},
+				HeadersOnly: req.HeadersOnly, Target: schema.QI{Schema: req.Schema}, IsolationLevel: isolation,
 			}, nil
 		}
 	}

@@ -393,6 +393,16 @@ func Info(p *plan.Plan) *Response {
 	}}
 }
 
+// OpenAPI returns the response to a request for the OpenAPI description
+// (plan.KindInspect): doc is the document, nil for HEAD, which gets the
+// headers alone and, as in PostgREST, no Content-Length. Settings made by
+// SQL (response.status, response.headers) do not apply, as in PostgREST.
+func OpenAPI(p *plan.Plan, req *request.APIRequest, doc []byte) *Response {
+	r := &Response{Status: http.StatusOK, Headers: contentType(p.Media, req), Body: doc}
+	r.NoContentLength = req.HeadersOnly
+	return r
+}
+
 // Error renders a client error.
 func Error(err *apierr.Error, minimal bool) *Response {
 	r := &Response{Status: err.Status, StatusText: err.StatusText, Body: err.Body(minimal)}

@@ -2,6 +2,7 @@ package schema
 
 import (
 	"cmp"
+	"encoding/json"
 	"fmt"
 	"maps"
 	"slices"
@@ -24,7 +25,6 @@ import (
 func build(cat *catalog, opts Options) (*Cache, error) {
 	c := &Cache{
 		Tables:          make(map[QI]*Table, len(cat.tables)),
-		Routines:        make(map[QI][]*Routine),
 		Representations: make(map[RepKey]*Representation, len(cat.reps)),
 		MediaHandlers:   BuiltinMediaHandlers(),
 		Schemas:         slices.Clone(opts.Schemas),
@@ -113,16 +113,11 @@ func build(cat *catalog, opts Options) (*Cache, error) {
 	}
 	c.Relationships = removeInternalRels(opts.Schemas, overrideRels(rels, computed))
 
-	for _, r := range cat.routines {
-		rt, err := routineFromRow(r)
-		if err != nil {
-			return nil, err
-		}
-		c.Routines[rt.QI()] = append(c.Routines[rt.QI()], rt)
+	routines, err := groupRoutines(cat.routines)
+	if err != nil {
+		return nil, err
 	}
-	for _, overloads := range c.Routines {
-		slices.SortStableFunc(overloads, compareRoutines)
-	}
+	c.Routines = routines
 
 	for _, r := range cat.reps {
 		c.Representations[RepKey{r.SourceType, r.TargetType}] = r
@@ -163,6 +158,33 @@ func BuiltinMediaHandlers() map[HandlerKey]ResolvedHandler {
 		anyElem(mediatype.CSV):     resolved(BuiltinCSV, mediatype.CSV),
 		anyElem(mediatype.GeoJSON): resolved(BuiltinGeoJSON, mediatype.GeoJSON),
 	}
+}
+
+// DecodeRoutines decodes the value [RoutinesSQL] returns into routines
+// keyed as in [Cache.Routines], overloads in the same order.
+func DecodeRoutines(raw []byte) (map[QI][]*Routine, error) {
+	var rows []routineRow
+	if err := json.Unmarshal(raw, &rows); err != nil {
+		return nil, fmt.Errorf("schema: decoding functions: %w", err)
+	}
+	return groupRoutines(rows)
+}
+
+// groupRoutines keys routines by name, overloads ordered as PostgREST's Ord
+// instance orders them (fewest parameters first).
+func groupRoutines(rows []routineRow) (map[QI][]*Routine, error) {
+	out := make(map[QI][]*Routine, len(rows))
+	for _, r := range rows {
+		rt, err := routineFromRow(r)
+		if err != nil {
+			return nil, err
+		}
+		out[rt.QI()] = append(out[rt.QI()], rt)
+	}
+	for _, overloads := range out {
+		slices.SortStableFunc(overloads, compareRoutines)
+	}
+	return out, nil
 }
 
 func routineFromRow(r routineRow) (*Routine, error) {

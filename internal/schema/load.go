@@ -151,7 +151,7 @@ func readCatalog(ctx context.Context, conn *pgx.Conn, opts Options) (*catalog, e
 		{"tables", tablesSQL, []any{schemas}, &cat.tables},
 		{"view key dependencies", viewKeyDepsSQL, []any{schemas, extra}, &cat.keyDeps},
 		{"foreign keys", fkRelsSQL, nil, &cat.fkRels},
-		{"functions", routinesSQL, []any{schemas, hoisted}, &cat.routines},
+		{"functions", RoutinesSQL, []any{schemas, hoisted}, &cat.routines},
 		{"computed relationships", computedRelsSQL, nil, &cat.computed},
 		{"data representations", representationsSQL, nil, &cat.reps},
 		{"media type handlers", mediaHandlersSQL, []any{schemas}, &cat.handlers},

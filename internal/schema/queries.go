@@ -337,10 +337,15 @@ from (
   order by traint.conrelid, traint.conname
 ) x`
 
-// routinesSQL returns the functions (not procedures, aggregates or trigger
-// functions) of the exposed schemas that can be called with named
-// arguments: every input parameter is named, or the only unnamed one is of a
-// type a whole request body can be passed as.
+// RoutinesSQL returns the functions (not procedures, aggregates or trigger
+// functions) of the schemas in $1 (quoted identifiers, text[]) that can be
+// called with named arguments: every input parameter is named, or the only
+// unnamed one is of a type a whole request body can be passed as. The
+// value is a json array, one object per function (with its "oid"), that
+// [DecodeRoutines] reads. Type names come out as regtype prints them under
+// the session's search_path: Load empties it, so they are qualified; the
+// OpenAPI description runs it under the request's search_path, as
+// PostgREST's accessibleFuncs does.
 //
 // Parameters are read by zipping proargnames, proargtypes and proargmodes
 // and keeping the rows with a type (proargtypes holds the input parameters
@@ -348,7 +353,7 @@ from (
 // one or when it has TABLE, INOUT or OUT parameters. Settings are the
 // proconfig entries whose name matches one of the $2 patterns
 // (db-hoisted-tx-settings, used as regular expressions like PostgREST does).
-const routinesSQL = `
+const RoutinesSQL = `
 with recursive ` + baseTypesCTE + `,
 arguments as (
   select
@@ -376,6 +381,9 @@ arguments as (
   from pg_catalog.pg_proc,
     unnest(proargnames, proargtypes, proargmodes) with ordinality as _(name, type, mode, idx)
   where type is not null -- input arguments only
+    -- only the functions the query returns: reading every function's
+    -- arguments would cost most of the query's time
+    and pronamespace = any ($1::text[]::regnamespace[])
   group by oid
 )
 select coalesce(json_agg(x order by x.schema, x.name, x.oid), '[]')

@@ -21,6 +21,7 @@ import (
 	"github.com/restgres/restgres/internal/execute"
 	"github.com/restgres/restgres/internal/jsonenc"
 	"github.com/restgres/restgres/internal/mediatype"
+	"github.com/restgres/restgres/internal/openapi"
 	"github.com/restgres/restgres/internal/plan"
 	"github.com/restgres/restgres/internal/request"
 	"github.com/restgres/restgres/internal/response"
@@ -40,6 +41,7 @@ type State struct {
 	reqOpts     request.Options
 	planOpts    plan.Options
 	respOpts    response.Options
+	openAPIOpts openapi.Options
 	appSettings []sqlgen.Setting
 	roleSets    map[string][]sqlgen.Setting
 	preRequest  *sqlgen.Query
@@ -64,6 +66,14 @@ func newState(cfg *config.Config, sc *schema.Cache, a *auth.Authenticator) *Stat
 		MinimalErrors: cfg.ClientErrorVerbosity == config.VerbosityMinimal,
 		MaxRows:       cfg.DBMaxRows,
 	}
+	st.openAPIOpts = openapi.Options{
+		SecurityActive: cfg.OpenAPISecurityActive,
+		ProxyURI:       cfg.OpenAPIServerProxyURI,
+		ServerHost:     cfg.ServerHost,
+		ServerPort:     cfg.ServerPort,
+		Version:        postgrestVersion,
+		DocsVersion:    postgrestDocsVersion,
+	}
 	for _, kv := range cfg.AppSettings {
 		st.appSettings = append(st.appSettings, sqlgen.Setting{Name: kv.Key, Value: kv.Value})
 	}
@@ -79,6 +89,15 @@ func newState(cfg *config.Config, sc *schema.Cache, a *auth.Authenticator) *Stat
 	}
 	return st
 }
+
+// postgrestVersion is the PostgREST release restgres answers like, as
+// PostgREST prints its own version (in the OpenAPI document and the
+// Warning header); postgrestDocsVersion names that release's
+// documentation on postgrest.org.
+const (
+	postgrestVersion     = "16.1"
+	postgrestDocsVersion = "v16"
+)
 
 // Server serves the API.
 type Server struct {
@@ -255,8 +274,6 @@ func (s *Server) serve(r *http.Request, st *State) (*response.Response, *timing,
 		resp := response.Info(p)
 		tm.response = ms(time.Since(t3))
 		return resp, &tm, nil
-	case plan.KindInspect:
-		return nil, nil, apierr.NotImplemented("The OpenAPI description is not available yet")
 	}
 
 	tx := s.transaction(st, r, req, p, &authRes)
@@ -266,6 +283,14 @@ func (s *Server) serve(r *http.Request, st *State) (*response.Response, *timing,
 	}
 	t4 := time.Now()
 	tm.transaction, tm.hasTx = ms(t4.Sub(t3)), true
+	if p.Kind == plan.KindInspect {
+		resp, err := openAPIResponse(st, p, req, res)
+		if err != nil {
+			return nil, nil, err
+		}
+		tm.response = ms(time.Since(t4))
+		return resp, &tm, nil
+	}
 	if err := checkSingular(p, res); err != nil && p.ReadOnly {
 		return nil, nil, err
 	}
@@ -291,7 +316,21 @@ func legacyWarning(ws [][2]string) string {
 	msg := "Embedded resource was referenced by relation name even though it has an alias. " +
 		"This is deprecated and will stop working in a future release. Update " + strings.Join(parts, ", ") +
 		" in query string filters, orders or limits."
-	return `299 PostgRESTv16.1-restgres "` + msg + `"`
+	return `299 PostgRESTv` + postgrestVersion + `-restgres "` + msg + `"`
+}
+
+// openAPIResponse answers a request for the OpenAPI description from the
+// result of sqlgen.Inspect. HEAD gets the headers only, so the document
+// is not built.
+func openAPIResponse(st *State, p *plan.Plan, req *request.APIRequest, res *execute.Result) (*response.Response, error) {
+	if p.HeadersOnly {
+		return response.OpenAPI(p, req, nil), nil
+	}
+	access, err := openapi.ParseAccess(res.Body)
+	if err != nil {
+		return nil, err
+	}
+	return response.OpenAPI(p, req, openapi.Document(st.Schema, p.Target.Schema, access, &st.openAPIOpts)), nil
 }
 
 func readBody(r *http.Request, limit int64) ([]byte, error) {
@@ -366,6 +405,8 @@ func (s *Server) transaction(st *State, r *http.Request, req *request.APIRequest
 		tx.Main = sqlgen.Mutate(p, req.Prefs)
 	case plan.KindCall:
 		tx.Main = sqlgen.Call(p, req.Prefs.Count, cfg.DBMaxRows, req.TopRange)
+	case plan.KindInspect:
+		tx.Main = sqlgen.Inspect(p.Target.Schema, cfg.OpenAPIMode == config.OpenAPIFollowPrivileges)
 	}
 	rollback := req.Prefs.Tx == request.TxRollback || (cfg.DBTxEnd.RollbackAll && req.Prefs.Tx != request.TxCommit)
 	if rollback {

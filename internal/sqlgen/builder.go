@@ -88,11 +88,17 @@ func (b *Builder) ParamBinary(v []byte, oid uint32) {
 func (b *Builder) ParamNull(oid uint32) { b.typedParam(nil, oid, 0) }
 
 func (b *Builder) typedParam(v []byte, oid uint32, format int16) {
+	b.bind(v, oid, format)
+	b.sql = append(b.sql, '$')
+	b.sql = strconv.AppendInt(b.sql, int64(len(b.args)), 10)
+}
+
+// bind adds the next parameter without writing its placeholder, for fixed
+// text that refers to it by number (a catalog query written as $1, $2).
+func (b *Builder) bind(v []byte, oid uint32, format int16) {
 	b.args = append(b.args, v)
 	b.oids = append(b.oids, oid)
 	b.formats = append(b.formats, format)
-	b.sql = append(b.sql, '$')
-	b.sql = strconv.AppendInt(b.sql, int64(len(b.args)), 10)
 }
 
 // raw appends SQL text that the caller has validated: type names of casts

@@ -20,7 +20,8 @@ import (
 //	response_inserted int or null     rows inserted by an upsert
 //
 // The body is read in binary format, which for text and json is the text
-// itself and for bytea the raw bytes (images, protobuf, ...).
+// itself and for bytea the raw bytes (images, protobuf, ...). An index of
+// -1 means the statement has no such column (it reads as NULL).
 type Columns struct {
 	Total, PageTotal, Header, Body, ResponseHeaders, ResponseStatus, Inserted int
 }
