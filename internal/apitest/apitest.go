@@ -137,7 +137,7 @@ func (a *API) Do(t testing.TB, req Request) *Response {
 	if req.Body != "" {
 		body = strings.NewReader(req.Body)
 	}
-	r := httptest.NewRequestWithContext(t.Context(), req.Method, req.Path, body)
+	r := httptest.NewRequestWithContext(t.Context(), req.Method, escapePath(req.Path), body)
 	if len(req.Headers)%2 != 0 {
 		t.Fatalf("apitest: odd number of header strings %q", req.Headers)
 	}
@@ -260,4 +260,23 @@ func (r *Response) Field(t testing.TB, name string) any {
 func BaseFixture() string {
 	_, file, _, _ := runtime.Caller(0)
 	return filepath.Join(filepath.Dir(file), "testdata", "base.sql")
+}
+
+// escapePath percent-encodes spaces, control and non-ASCII bytes and '#',
+// so tests can write paths as a client would type them; everything else is
+// sent as written.
+func escapePath(p string) string {
+	const hex = "0123456789ABCDEF"
+	var b strings.Builder
+	for i := 0; i < len(p); i++ {
+		c := p[i]
+		if c <= ' ' || c >= 0x7f || c == '#' {
+			b.WriteByte('%')
+			b.WriteByte(hex[c>>4])
+			b.WriteByte(hex[c&15])
+		} else {
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
 }
