@@ -1,0 +1,1 @@
+create table items (id serial primary key, v int);
