@@ -34,7 +34,7 @@ func newExecutor(t *testing.T, prepared bool) (*execute.Executor, *pgxpool.Pool)
 // mainQuery is a main statement in the read layout returning body.
 func mainQuery(body string) sqlgen.Query {
 	return sqlgen.Query{
-		SQL: "SELECT null::bigint, 1::bigint, " + body + ", null::text, null::text, ''",
+		SQL:     "SELECT null::bigint, 1::bigint, " + body + ", null::text, null::text, ''",
 		Columns: sqlgen.ReadColumns, ResultFormats: []int16{0, 0, 1, 0, 0, 0},
 	}
 }
