@@ -19,10 +19,11 @@ import (
 )
 
 func main() {
-	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+	os.Exit(run(os.Args[1:], os.Environ(), os.Stdout, os.Stderr))
 }
 
-func run(args []string, stdout, stderr io.Writer) int {
+// run is main with its inputs and outputs passed in, for tests.
+func run(args, environ []string, stdout, stderr io.Writer) int {
 	opts, err := config.ParseArgs(args)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
@@ -40,7 +41,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprint(stdout, config.Example())
 		return 0
 	}
-	cfg, err := config.Load(opts.Path, os.Environ())
+	cfg, err := config.Load(opts.Path, environ)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1

@@ -58,7 +58,10 @@ type App struct {
 	Server *Server
 	Exec   *execute.Executor
 	Pool   *pgxpool.Pool
-	log    *slog.Logger
+	// Environ is the environment config reloads read PGRST_* variables
+	// from (os.Environ() unless set).
+	Environ []string
+	log     *slog.Logger
 
 	reloadMu sync.Mutex
 	// schemaLoaded is closed after the first successful schema load.
@@ -89,23 +92,32 @@ func NewApp(cfg *config.Config, log *slog.Logger) (*App, error) {
 	for _, w := range cfg.Warnings {
 		log.LogAttrs(context.Background(), slog.LevelWarn, w)
 	}
-	return &App{Server: srv, Exec: exec, Pool: pool, log: log, schemaLoaded: make(chan struct{})}, nil
+	return &App{Server: srv, Exec: exec, Pool: pool, Environ: os.Environ(), log: log, schemaLoaded: make(chan struct{})}, nil
 }
 
 // Close closes the pool.
 func (a *App) Close() { a.Pool.Close() }
 
-// LoadSchema reads the schema cache (after the in-database config, when
-// db-config is on) and installs it.
+// LoadSchema reads the schema cache for the current config and installs
+// it; on failure the previous cache keeps serving.
 func (a *App) LoadSchema(ctx context.Context) error {
 	a.reloadMu.Lock()
 	defer a.reloadMu.Unlock()
-	conn, err := a.Pool.Acquire(ctx)
+	sc, err := a.readSchema(ctx, a.Server.State().Config)
 	if err != nil {
 		return err
 	}
+	a.Server.SetSchema(sc)
+	a.loadedOnce.Do(func() { close(a.schemaLoaded) })
+	return nil
+}
+
+func (a *App) readSchema(ctx context.Context, cfg *config.Config) (*schema.Cache, error) {
+	conn, err := a.Pool.Acquire(ctx)
+	if err != nil {
+		return nil, err
+	}
 	defer conn.Release()
-	cfg := a.Server.State().Config
 	t0 := time.Now()
 	sc, err := schema.Load(ctx, conn.Conn(), schema.Options{
 		Schemas:           cfg.DBSchemas,
@@ -113,33 +125,39 @@ func (a *App) LoadSchema(ctx context.Context) error {
 		HoistedTxSettings: cfg.DBHoistedTxSettings,
 	})
 	if err != nil {
-		return err
+		return nil, err
 	}
-	a.Server.SetSchema(sc)
 	a.log.LogAttrs(ctx, slog.LevelInfo, "schema cache loaded",
 		slog.String("summary", sc.Summary()), slog.Duration("took", time.Since(t0)))
-	a.loadedOnce.Do(func() { close(a.schemaLoaded) })
-	return nil
+	return sc, nil
 }
 
 // ReloadConfig reads the config file, the environment and (with db-config)
-// the database again, and installs the result; the schema cache is
-// reloaded too, since the exposed schemas may have changed.
+// the database again, loads the schema cache for it, and installs both
+// together: a config whose schema cannot be loaded (a schema that does not
+// exist, a bad key) is refused and the running one keeps serving.
 func (a *App) ReloadConfig(ctx context.Context) error {
 	cfg, err := a.loadConfig(ctx)
 	if err != nil {
 		return err
 	}
-	if err := a.Server.SetConfig(cfg); err != nil {
+	a.reloadMu.Lock()
+	defer a.reloadMu.Unlock()
+	sc, err := a.readSchema(ctx, cfg)
+	if err != nil {
+		return fmt.Errorf("config not applied: %w", err)
+	}
+	if err := a.Server.SetConfigAndSchema(cfg, sc); err != nil {
 		return err
 	}
+	a.loadedOnce.Do(func() { close(a.schemaLoaded) })
 	a.log.LogAttrs(ctx, slog.LevelInfo, "config reloaded")
-	return a.LoadSchema(ctx)
+	return nil
 }
 
 func (a *App) loadConfig(ctx context.Context) (*config.Config, error) {
 	// db-uri is not reloaded: the pool stays on the same database
-	cfg, err := config.Reload(a.Server.State().Config, os.Environ())
+	cfg, err := config.Reload(a.Server.State().Config, a.Environ)
 	if err != nil {
 		return nil, err
 	}

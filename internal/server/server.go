@@ -132,8 +132,20 @@ func (s *Server) SetSchema(sc *schema.Cache) {
 	}
 }
 
-// SetConfig installs a reloaded config (the schema cache is kept; the
-// caller reloads it when the schemas changed).
+// SetConfigAndSchema installs a reloaded config together with the schema
+// cache loaded for it.
+func (s *Server) SetConfigAndSchema(cfg *config.Config, sc *schema.Cache) error {
+	a, err := auth.New(cfg)
+	if err != nil {
+		return err
+	}
+	s.state.Store(newState(cfg, sc, a))
+	s.exec.InvalidateStatements()
+	return nil
+}
+
+// SetConfig installs a config and keeps the schema cache (used at start-up,
+// before the first load).
 func (s *Server) SetConfig(cfg *config.Config) error {
 	a, err := auth.New(cfg)
 	if err != nil {
