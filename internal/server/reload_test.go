@@ -116,7 +116,9 @@ func TestNotifyReloadsSchemaAndConfig(t *testing.T) {
 	r.waitStatus(t, "/studios", http.StatusOK)
 
 	// in-database config, applied on 'reload config'
-	if _, err := api.Admin.Exec(ctx, "alter role "+apitest.Authenticator+" set pgrst.db_schemas = 'nope'"); err != nil {
+	// role settings are cluster-wide: scope them to this test's database
+	inDB := "alter role " + apitest.Authenticator + " in database " + api.DB
+	if _, err := api.Admin.Exec(ctx, inDB+" set pgrst.db_schemas = 'nope'"); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := api.Admin.Exec(ctx, "notify pgrst, 'reload config'"); err != nil {
@@ -128,7 +130,7 @@ func TestNotifyReloadsSchemaAndConfig(t *testing.T) {
 	if got := r.status(t, "/studios"); got != http.StatusOK {
 		t.Errorf("after a failed config reload: %d, want the old config serving", got)
 	}
-	if _, err := api.Admin.Exec(ctx, "alter role "+apitest.Authenticator+" set pgrst.db_max_rows = '1'; alter role "+apitest.Authenticator+" reset pgrst.db_schemas"); err != nil {
+	if _, err := api.Admin.Exec(ctx, inDB+" set pgrst.db_max_rows = '1'; "+inDB+" reset pgrst.db_schemas"); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := api.Admin.Exec(ctx, "notify pgrst, 'reload config'"); err != nil {
