@@ -15,6 +15,7 @@ import (
 
 	"github.com/restgres/restgres/internal/apierr"
 	"github.com/restgres/restgres/internal/config"
+	"github.com/restgres/restgres/internal/jsonvalue"
 )
 
 // Authenticator checks requests against one configuration. It is safe for
@@ -86,7 +87,7 @@ func New(cfg *config.Config) (*Authenticator, error) {
 		a.cache = newCache(cfg.JWTCacheMaxEntries)
 	}
 	if a.anonRole != "" {
-		a.anonClaims = appendClaimsWithRole(nil, &jsonValue{kind: jsonObject}, a.anonRole)
+		a.anonClaims = appendClaimsWithRole(nil, &jsonvalue.Value{Kind: jsonvalue.Object}, a.anonRole)
 	}
 	return a, nil
 }

@@ -3,6 +3,8 @@ package auth
 import (
 	"regexp"
 	"strings"
+
+	"github.com/restgres/restgres/internal/jsonvalue"
 )
 
 // This file implements jwt-role-claim-key as an RFC 9535 JSONPath query,
@@ -103,7 +105,7 @@ type jpCompare struct {
 
 // jpComparable is a literal or a singular query.
 type jpComparable struct {
-	lit  *jsonValue
+	lit  *jsonvalue.Value
 	root bool // singular query: $ rather than @
 	segs []jpSingular
 }
@@ -129,7 +131,7 @@ type jpSearch struct {
 
 type jpArg struct {
 	kind   jpArgKind
-	lit    *jsonValue
+	lit    *jsonvalue.Value
 	re     *regexp.Regexp // argLiteral strings, compiled once; nil if invalid
 	query  *jpQuery
 	or     jpOr
@@ -659,27 +661,28 @@ func (p *jpParser) singularSegment() (jpSingular, bool) {
 }
 
 // literal parses a string, number, true, false or null.
-func (p *jpParser) literal() (*jsonValue, bool) {
+func (p *jpParser) literal() (*jsonvalue.Value, bool) {
 	if s, ok := p.quoted(); ok {
-		return &jsonValue{kind: jsonString, str: s}, true
+		return &jsonvalue.Value{Kind: jsonvalue.String, Text: s}, true
 	}
 	if n, ok := p.number(); ok {
-		return &jsonValue{kind: jsonNumber, str: n}, true
+		return &jsonvalue.Value{Kind: jsonvalue.Number, Text: n}, true
 	}
 	switch {
 	case p.eatString("true"):
-		return &jsonValue{kind: jsonTrue}, true
+		return &jsonvalue.Value{Kind: jsonvalue.True}, true
 	case p.eatString("false"):
-		return &jsonValue{kind: jsonFalse}, true
+		return &jsonvalue.Value{Kind: jsonvalue.False}, true
 	case p.eatString("null"):
-		return &jsonValue{kind: jsonNull}, true
+		return &jsonvalue.Value{Kind: jsonvalue.Null}, true
 	}
 	return nil, false
 }
 
 // number parses aeson-jsonpath's number literals: "-0", digits.digits with
 // an optional exponent (unsigned, leading zeros allowed), or an int with an
-// optional exponent. It returns a literal parseDecimal accepts.
+// optional exponent. It returns the literal, which a jsonvalue Number may
+// hold (leading zeros included).
 func (p *jpParser) number() (string, bool) {
 	if p.eatString("-0") {
 		return "0", true
@@ -762,8 +765,8 @@ func (p *jpParser) searchFunc() (*jpSearch, bool) {
 func (p *jpParser) funcArg() (jpArg, bool) {
 	if lit, ok := p.literal(); ok {
 		a := jpArg{kind: argLiteral, lit: lit}
-		if lit.kind == jsonString {
-			a.re = compileRegex(lit.str)
+		if lit.Kind == jsonvalue.String {
+			a.re = compileRegex(lit.Text)
 		}
 		return a, true
 	}
@@ -791,7 +794,7 @@ func compileRegex(s string) *regexp.Regexp {
 }
 
 // first returns the first node the query selects from root, or nil.
-func (q *jpQuery) first(root *jsonValue) *jsonValue {
+func (q *jpQuery) first(root *jsonvalue.Value) *jsonvalue.Value {
 	if q.simple {
 		v := root
 		for i := range q.segs {
@@ -809,15 +812,15 @@ func (q *jpQuery) first(root *jsonValue) *jsonValue {
 }
 
 // eval returns the nodelist of q; cur is @.
-func (q *jpQuery) eval(root, cur *jsonValue) []*jsonValue {
+func (q *jpQuery) eval(root, cur *jsonvalue.Value) []*jsonvalue.Value {
 	start := cur
 	if q.root {
 		start = root
 	}
-	nodes := []*jsonValue{start}
+	nodes := []*jsonvalue.Value{start}
 	for i := range q.segs {
 		seg := &q.segs[i]
-		var next []*jsonValue
+		var next []*jsonvalue.Value
 		for _, n := range nodes {
 			if seg.descendant {
 				for _, d := range descendants(n, nil) {
@@ -834,23 +837,23 @@ func (q *jpQuery) eval(root, cur *jsonValue) []*jsonValue {
 
 // descendants lists n and everything below it that is an object or an
 // array, parents first (aeson-jsonpath's allElemsRecursive).
-func descendants(n *jsonValue, out []*jsonValue) []*jsonValue {
-	switch n.kind {
-	case jsonObject:
+func descendants(n *jsonvalue.Value, out []*jsonvalue.Value) []*jsonvalue.Value {
+	switch n.Kind {
+	case jsonvalue.Object:
 		out = append(out, n)
-		for i := range n.obj {
-			out = descendants(&n.obj[i].val, out)
+		for i := range n.Obj {
+			out = descendants(&n.Obj[i].Val, out)
 		}
-	case jsonArray:
+	case jsonvalue.Array:
 		out = append(out, n)
-		for i := range n.arr {
-			out = descendants(&n.arr[i], out)
+		for i := range n.Arr {
+			out = descendants(&n.Arr[i], out)
 		}
 	}
 	return out
 }
 
-func (seg *jpSegment) apply(root, n *jsonValue, out []*jsonValue) []*jsonValue {
+func (seg *jpSegment) apply(root, n *jsonvalue.Value, out []*jsonvalue.Value) []*jsonvalue.Value {
 	for i := range seg.sels {
 		out = seg.sels[i].apply(root, n, out)
 	}
@@ -858,32 +861,32 @@ func (seg *jpSegment) apply(root, n *jsonValue, out []*jsonValue) []*jsonValue {
 }
 
 // child is what a name or index selector selects from n, or nil.
-func (sel *jpSelector) child(n *jsonValue) *jsonValue {
+func (sel *jpSelector) child(n *jsonvalue.Value) *jsonvalue.Value {
 	if sel.kind == selName {
-		return n.get(sel.name)
+		return n.Get(sel.name)
 	}
-	if n.kind != jsonArray {
+	if n.Kind != jsonvalue.Array {
 		return nil
 	}
 	i := sel.index
 	if i < 0 {
-		i += int64(len(n.arr))
+		i += int64(len(n.Arr))
 	}
-	if i < 0 || i >= int64(len(n.arr)) {
+	if i < 0 || i >= int64(len(n.Arr)) {
 		return nil
 	}
-	return &n.arr[i]
+	return &n.Arr[i]
 }
 
-func (sel *jpSelector) apply(root, n *jsonValue, out []*jsonValue) []*jsonValue {
+func (sel *jpSelector) apply(root, n *jsonvalue.Value, out []*jsonvalue.Value) []*jsonvalue.Value {
 	switch sel.kind {
 	case selName, selIndex:
 		if v := sel.child(n); v != nil {
 			out = append(out, v)
 		}
 	case selSlice:
-		if n.kind == jsonArray {
-			out = sel.slice(n.arr, out)
+		if n.Kind == jsonvalue.Array {
+			out = sel.slice(n.Arr, out)
 		}
 	case selWildcard:
 		out = children(n, out)
@@ -897,22 +900,22 @@ func (sel *jpSelector) apply(root, n *jsonValue, out []*jsonValue) []*jsonValue 
 	return out
 }
 
-func children(n *jsonValue, out []*jsonValue) []*jsonValue {
-	switch n.kind {
-	case jsonObject:
-		for i := range n.obj {
-			out = append(out, &n.obj[i].val)
+func children(n *jsonvalue.Value, out []*jsonvalue.Value) []*jsonvalue.Value {
+	switch n.Kind {
+	case jsonvalue.Object:
+		for i := range n.Obj {
+			out = append(out, &n.Obj[i].Val)
 		}
-	case jsonArray:
-		for i := range n.arr {
-			out = append(out, &n.arr[i])
+	case jsonvalue.Array:
+		for i := range n.Arr {
+			out = append(out, &n.Arr[i])
 		}
 	}
 	return out
 }
 
 // slice is RFC 9535's array slice (aeson-jsonpath's sliceArray).
-func (sel *jpSelector) slice(arr []jsonValue, out []*jsonValue) []*jsonValue {
+func (sel *jpSelector) slice(arr []jsonvalue.Value, out []*jsonvalue.Value) []*jsonvalue.Value {
 	n := int64(len(arr))
 	norm := func(i int64) int64 {
 		if i >= 0 {
@@ -949,7 +952,7 @@ func (sel *jpSelector) slice(arr []jsonValue, out []*jsonValue) []*jsonValue {
 	return out
 }
 
-func (or jpOr) eval(root, cur *jsonValue) bool {
+func (or jpOr) eval(root, cur *jsonvalue.Value) bool {
 	for _, and := range or {
 		if and.eval(root, cur) {
 			return true
@@ -958,7 +961,7 @@ func (or jpOr) eval(root, cur *jsonValue) bool {
 	return false
 }
 
-func (and jpAnd) eval(root, cur *jsonValue) bool {
+func (and jpAnd) eval(root, cur *jsonvalue.Value) bool {
 	for i := range and {
 		if !and[i].eval(root, cur) {
 			return false
@@ -967,7 +970,7 @@ func (and jpAnd) eval(root, cur *jsonValue) bool {
 	return true
 }
 
-func (b *jpBasic) eval(root, cur *jsonValue) bool {
+func (b *jpBasic) eval(root, cur *jsonvalue.Value) bool {
 	var r bool
 	switch b.kind {
 	case basicParen:
@@ -984,7 +987,7 @@ func (b *jpBasic) eval(root, cur *jsonValue) bool {
 	return r != b.not
 }
 
-func (c *jpCompare) eval(root, cur *jsonValue) bool {
+func (c *jpCompare) eval(root, cur *jsonvalue.Value) bool {
 	l, r := c.left.value(root, cur), c.right.value(root, cur)
 	switch c.op {
 	case opLess:
@@ -1004,29 +1007,24 @@ func (c *jpCompare) eval(root, cur *jsonValue) bool {
 
 // equal compares two comparables, nil meaning "selects nothing": two
 // empty results are equal, as RFC 9535 says.
-func equal(a, b *jsonValue) bool {
+func equal(a, b *jsonvalue.Value) bool {
 	if a == nil || b == nil {
 		return a == nil && b == nil
 	}
-	return equalJSON(a, b)
+	return jsonvalue.Equal(a, b)
 }
 
-func less(a, b *jsonValue) bool {
-	if a == nil || b == nil || a.kind != b.kind {
+// less is RFC 9535's <: only two strings or two numbers are ordered, and
+// "selects nothing" is less than nothing.
+func less(a, b *jsonvalue.Value) bool {
+	if a == nil || b == nil {
 		return false
 	}
-	switch a.kind {
-	case jsonString:
-		return a.str < b.str
-	case jsonNumber:
-		da, _ := parseDecimal(a.str)
-		db, _ := parseDecimal(b.str)
-		return compareDecimals(da, db) < 0
-	}
-	return false
+	c, ok := jsonvalue.Compare(a, b)
+	return ok && c < 0
 }
 
-func (c *jpComparable) value(root, cur *jsonValue) *jsonValue {
+func (c *jpComparable) value(root, cur *jsonvalue.Value) *jsonvalue.Value {
 	if c.lit != nil {
 		return c.lit
 	}
@@ -1040,12 +1038,12 @@ func (c *jpComparable) value(root, cur *jsonValue) *jsonValue {
 		}
 		if s.isIndex {
 			// aeson-jsonpath does not count negative indexes from the end here.
-			if v.kind != jsonArray || s.index < 0 || s.index >= int64(len(v.arr)) {
+			if v.Kind != jsonvalue.Array || s.index < 0 || s.index >= int64(len(v.Arr)) {
 				return nil
 			}
-			v = &v.arr[s.index]
+			v = &v.Arr[s.index]
 		} else {
-			v = v.get(s.name)
+			v = v.Get(s.name)
 		}
 	}
 	return v
@@ -1053,26 +1051,26 @@ func (c *jpComparable) value(root, cur *jsonValue) *jsonValue {
 
 // eval is search(): a string argument and a pattern argument, each a
 // string literal or a query selecting exactly one string.
-func (s *jpSearch) eval(root, cur *jsonValue) bool {
+func (s *jpSearch) eval(root, cur *jsonvalue.Value) bool {
 	var texts [2]string
 	var re *regexp.Regexp
 	for i := range s.args {
 		a := &s.args[i]
 		switch a.kind {
 		case argLiteral:
-			if a.lit.kind != jsonString {
+			if a.lit.Kind != jsonvalue.String {
 				return false
 			}
-			texts[i] = a.lit.str
+			texts[i] = a.lit.Text
 			if i == 1 {
 				re = a.re
 			}
 		case argQuery:
 			nodes := a.query.eval(root, cur)
-			if len(nodes) != 1 || nodes[0].kind != jsonString {
+			if len(nodes) != 1 || nodes[0].Kind != jsonvalue.String {
 				return false
 			}
-			texts[i] = nodes[0].str
+			texts[i] = nodes[0].Text
 			if i == 1 {
 				re = compileRegex(texts[1])
 			}

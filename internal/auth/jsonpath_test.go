@@ -3,6 +3,8 @@ package auth
 import (
 	"strings"
 	"testing"
+
+	"github.com/restgres/restgres/internal/jsonvalue"
 )
 
 const jpDoc = `{
@@ -26,7 +28,7 @@ const jpDoc = `{
 // TestJSONPath evaluates queries against jpDoc; want is the JSON of every
 // node selected, in order, joined by spaces ("" for none), or "invalid".
 func TestJSONPath(t *testing.T) {
-	doc, ok := parseJSON(jpDoc)
+	doc, ok := jsonvalue.Parse(jpDoc)
 	if !ok {
 		t.Fatal("bad test document")
 	}
@@ -150,11 +152,11 @@ func TestJSONPath(t *testing.T) {
 			}
 			var got []string
 			for _, n := range q.eval(&doc, &doc) {
-				got = append(got, string(appendJSON(nil, n)))
+				got = append(got, string(jsonvalue.Append(nil, n)))
 			}
 			want := tc.want
 			if want == "*" {
-				want = string(appendJSON(nil, &doc))
+				want = string(jsonvalue.Append(nil, &doc))
 			}
 			if g := strings.Join(got, " "); g != want {
 				t.Fatalf("%s = %s, want %s", tc.query, g, want)
@@ -164,7 +166,7 @@ func TestJSONPath(t *testing.T) {
 }
 
 func TestJSPath(t *testing.T) {
-	doc, _ := parseJSON(jpDoc)
+	doc, _ := jsonvalue.Parse(jpDoc)
 	for _, tc := range []struct{ path, want string }{
 		{".roles", `["other","author","admin"]`},
 		{".roles[1]", `"author"`},
@@ -209,7 +211,7 @@ func TestJSPath(t *testing.T) {
 			}
 			got := ""
 			if v := evalJSPath(steps, &doc); v != nil {
-				got = string(appendJSON(nil, v))
+				got = string(jsonvalue.Append(nil, v))
 			}
 			if got != tc.want {
 				t.Fatalf("%s = %s, want %s", tc.path, got, tc.want)
@@ -224,7 +226,7 @@ func FuzzRoleClaimKey(f *testing.F) {
 	for _, s := range []string{"$.role", "$..a[?@.b == 'x' && search(@.c, '^a')]", "$.a[1:-1:2]", ".a.b[0]", `.r[?(@ ^== "x")]`, "$['\\u00e9']"} {
 		f.Add(s)
 	}
-	doc, _ := parseJSON(jpDoc)
+	doc, _ := jsonvalue.Parse(jpDoc)
 	f.Fuzz(func(t *testing.T, key string) {
 		if q, ok := parseJSONPath(key); ok {
 			q.eval(&doc, &doc)

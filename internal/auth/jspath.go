@@ -3,6 +3,8 @@ package auth
 import (
 	"strings"
 	"unicode"
+
+	"github.com/restgres/restgres/internal/jsonvalue"
 )
 
 // This file is the role claim key syntax of PostgREST before v16
@@ -139,21 +141,21 @@ func isHaskellSpace(r rune) bool {
 func isHaskellAlphaNum(r rune) bool { return unicode.IsLetter(r) || unicode.IsNumber(r) }
 
 // evalJSPath looks the path up in the claims; nil when it finds nothing.
-func evalJSPath(steps []jspStep, v *jsonValue) *jsonValue {
+func evalJSPath(steps []jspStep, v *jsonvalue.Value) *jsonvalue.Value {
 	for _, s := range steps {
 		switch {
-		case s.kind == jspKey && v.kind == jsonObject:
-			if v = v.get(s.key); v == nil {
+		case s.kind == jspKey && v.Kind == jsonvalue.Object:
+			if v = v.Get(s.key); v == nil {
 				return nil
 			}
-		case s.kind == jspIndex && v.kind == jsonArray:
-			if s.index < 0 || s.index >= int64(len(v.arr)) {
+		case s.kind == jspIndex && v.Kind == jsonvalue.Array:
+			if s.index < 0 || s.index >= int64(len(v.Arr)) {
 				return nil
 			}
-			v = &v.arr[s.index]
-		case s.kind == jspFilter && v.kind == jsonArray:
-			for i := range v.arr {
-				if e := &v.arr[i]; e.kind == jsonString && s.match(e.str) {
+			v = &v.Arr[s.index]
+		case s.kind == jspFilter && v.Kind == jsonvalue.Array:
+			for i := range v.Arr {
+				if e := &v.Arr[i]; e.Kind == jsonvalue.String && s.match(e.Text) {
 					return e
 				}
 			}
