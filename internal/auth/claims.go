@@ -73,12 +73,7 @@ func (a *Authenticator) newEntry(claims *jsonvalue.Value, size int) *entry {
 		iat: timeClaimOf(claims.Get("iat")),
 		aud: a.checkAudience(claims.Get("aud")),
 	}
-	var v *jsonvalue.Value
-	if a.rolePath != nil {
-		v = a.rolePath.first(claims)
-	} else {
-		v = evalJSPath(a.jsPath, claims)
-	}
+	v := a.rolePath.First(claims)
 	switch {
 	case v == nil && a.anonRole == "":
 		e.noRole = true
