@@ -22,13 +22,18 @@ const (
 
 type jspFilterOp uint8
 
+// The filter operators, in the order of jspOps.
 const (
-	jspEquals jspFilterOp = iota
+	jspEndsWith jspFilterOp = iota
+	jspEquals
 	jspNotEquals
 	jspStartsWith
-	jspEndsWith
 	jspContains
 )
+
+// jspOps spells the jspFilterOps, in the order PostgREST tries them ("==^"
+// before "==").
+var jspOps = []string{"==^", "==", "!=", "^==", "*=="}
 
 type jspStep struct {
 	kind  jspStepKind
@@ -63,19 +68,8 @@ func parseJSPath(s string) ([]jspStep, bool) {
 				return nil, false
 			}
 			p.haskellSpaces()
-			var op jspFilterOp
-			switch {
-			case p.eatString("==^"):
-				op = jspEndsWith
-			case p.eatString("=="):
-				op = jspEquals
-			case p.eatString("!="):
-				op = jspNotEquals
-			case p.eatString("^=="):
-				op = jspStartsWith
-			case p.eatString("*=="):
-				op = jspContains
-			default:
+			op := p.oneOf(jspOps)
+			if op < 0 {
 				return nil, false
 			}
 			p.haskellSpaces()
@@ -83,7 +77,7 @@ func parseJSPath(s string) ([]jspStep, bool) {
 			if !ok || !p.eatString(")]") || p.pos != len(p.s) {
 				return nil, false // the filter must be the last step
 			}
-			steps = append(steps, jspStep{kind: jspFilter, op: op, text: text})
+			steps = append(steps, jspStep{kind: jspFilter, op: jspFilterOp(op), text: text})
 		case p.eat('['):
 			start := p.pos
 			var n int64

@@ -89,14 +89,18 @@ type jpTest struct {
 
 type jpCmpOp uint8
 
+// The comparison operators, in the order of cmpOps.
 const (
-	opLess jpCmpOp = iota
+	opGreaterEq jpCmpOp = iota
 	opLessEq
 	opGreater
-	opGreaterEq
-	opEqual
+	opLess
 	opNotEqual
+	opEqual
 )
+
+// cmpOps spells the jpCmpOps, in the order aeson-jsonpath tries them.
+var cmpOps = []string{">=", "<=", ">", "<", "!=", "=="}
 
 type jpCompare struct {
 	left, right jpComparable
@@ -191,6 +195,17 @@ func (p *jpParser) eatString(s string) bool {
 	return true
 }
 
+// oneOf reads the first of ops that comes next and returns its index, or
+// -1 when none does.
+func (p *jpParser) oneOf(ops []string) int {
+	for i, op := range ops {
+		if p.eatString(op) {
+			return i
+		}
+	}
+	return -1
+}
+
 // spaces skips RFC 9535 blank space and reports whether any was skipped.
 func (p *jpParser) spaces() bool {
 	start := p.pos
@@ -204,18 +219,42 @@ func (p *jpParser) spaces() bool {
 	}
 }
 
-func (p *jpParser) segments() []jpSegment {
-	var segs []jpSegment
+func (p *jpParser) segments() []jpSegment { return many(p, p.segment) }
+
+// many parses zero or more items, each after optional blanks. Blanks that
+// no item follows are left unread, as Parsec's many (try (spaces *> item))
+// leaves them.
+func many[T any](p *jpParser, item func() (T, bool)) []T {
+	var items []T
 	for {
 		save := p.pos
 		p.spaces()
-		seg, ok := p.segment()
+		it, ok := item()
 		if !ok {
 			p.pos = save
-			return segs
+			return items
 		}
-		segs = append(segs, seg)
+		items = append(items, it)
 	}
+}
+
+// sepBy parses one or more items separated by sep with optional blanks
+// around it. A separator that no item follows is left unread, as Parsec's
+// many (try (spaces *> string sep *> spaces *> item)) leaves it.
+func sepBy[T any](p *jpParser, sep string, item func() (T, bool)) ([]T, bool) {
+	first, ok := item()
+	if !ok {
+		return nil, false
+	}
+	rest := many(p, func() (T, bool) {
+		if !p.eatString(sep) {
+			var none T
+			return none, false
+		}
+		p.spaces()
+		return item()
+	})
+	return append([]T{first}, rest...), true
 }
 
 func (p *jpParser) segment() (jpSegment, bool) {
@@ -269,26 +308,10 @@ func (p *jpParser) bracketed() ([]jpSelector, bool) {
 		return nil, false
 	}
 	p.spaces()
-	sel, ok := p.selector()
+	sels, ok := sepBy(p, ",", p.selector)
 	if !ok {
 		p.pos = save
 		return nil, false
-	}
-	sels := []jpSelector{sel}
-	for {
-		next := p.pos
-		p.spaces()
-		if !p.eat(',') {
-			p.pos = next
-			break
-		}
-		p.spaces()
-		sel, ok := p.selector()
-		if !ok {
-			p.pos = next
-			break
-		}
-		sels = append(sels, sel)
 	}
 	p.spaces()
 	if !p.eat(']') {
@@ -486,51 +509,9 @@ func (p *jpParser) hex4() (rune, bool) {
 	return v, true
 }
 
-func (p *jpParser) logicalOr() (jpOr, bool) {
-	and, ok := p.logicalAnd()
-	if !ok {
-		return nil, false
-	}
-	or := jpOr{and}
-	for {
-		save := p.pos
-		p.spaces()
-		if !p.eatString("||") {
-			p.pos = save
-			return or, true
-		}
-		p.spaces()
-		and, ok := p.logicalAnd()
-		if !ok {
-			p.pos = save
-			return or, true
-		}
-		or = append(or, and)
-	}
-}
+func (p *jpParser) logicalOr() (jpOr, bool) { return sepBy(p, "||", p.logicalAnd) }
 
-func (p *jpParser) logicalAnd() (jpAnd, bool) {
-	b, ok := p.basic()
-	if !ok {
-		return nil, false
-	}
-	and := jpAnd{b}
-	for {
-		save := p.pos
-		p.spaces()
-		if !p.eatString("&&") {
-			p.pos = save
-			return and, true
-		}
-		p.spaces()
-		b, ok := p.basic()
-		if !ok {
-			p.pos = save
-			return and, true
-		}
-		and = append(and, b)
-	}
-}
+func (p *jpParser) logicalAnd() (jpAnd, bool) { return sepBy(p, "&&", p.basic) }
 
 // basic tries a parenthesised expression, then a comparison, then a test,
 // in aeson-jsonpath's order.
@@ -587,21 +568,8 @@ func (p *jpParser) comparison() (jpCompare, bool) {
 		return jpCompare{}, false
 	}
 	p.spaces()
-	var op jpCmpOp
-	switch {
-	case p.eatString(">="):
-		op = opGreaterEq
-	case p.eatString("<="):
-		op = opLessEq
-	case p.eat('>'):
-		op = opGreater
-	case p.eat('<'):
-		op = opLess
-	case p.eatString("!="):
-		op = opNotEqual
-	case p.eatString("=="):
-		op = opEqual
-	default:
+	op := p.oneOf(cmpOps)
+	if op < 0 {
 		p.pos = save
 		return jpCompare{}, false
 	}
@@ -611,7 +579,7 @@ func (p *jpParser) comparison() (jpCompare, bool) {
 		p.pos = save
 		return jpCompare{}, false
 	}
-	return jpCompare{left: left, right: right, op: op}, true
+	return jpCompare{left: left, right: right, op: jpCmpOp(op)}, true
 }
 
 func (p *jpParser) comparable() (jpComparable, bool) {
@@ -626,16 +594,7 @@ func (p *jpParser) comparable() (jpComparable, bool) {
 	default:
 		return jpComparable{}, false
 	}
-	for {
-		next := p.pos
-		p.spaces()
-		s, ok := p.singularSegment()
-		if !ok {
-			p.pos = next
-			break
-		}
-		c.segs = append(c.segs, s)
-	}
+	c.segs = many(p, p.singularSegment)
 	return c, true
 }
 
