@@ -10,11 +10,12 @@
 package auth
 
 import (
-	"errors"
 	"time"
 
 	"github.com/restgres/restgres/internal/apierr"
 	"github.com/restgres/restgres/internal/config"
+	"github.com/restgres/restgres/internal/jsonpath"
+	"github.com/restgres/restgres/internal/jsonvalue"
 )
 
 // Authenticator checks requests against one configuration. It is safe for
@@ -25,10 +26,7 @@ type Authenticator struct {
 	audience string // jwt-aud; "" accepts any audience
 	anonRole string // db-anon-role; "" when unset
 
-	// The role claim key: an RFC 9535 query, or else the deprecated
-	// pre-v16 syntax.
-	rolePath *jpQuery
-	jsPath   []jspStep
+	rolePath *jsonpath.Path // jwt-role-claim-key
 
 	cache *cache // nil when jwt-cache-max-entries <= 0 or no secret
 
@@ -55,9 +53,6 @@ type Result struct {
 	Authenticated bool
 }
 
-// defaultRoleClaimKey is jwt-role-claim-key when it is not set.
-const defaultRoleClaimKey = "$.role"
-
 // New builds an Authenticator from the JWT settings of cfg: jwt-secret
 // (already read from its file and base64-decoded), jwt-aud,
 // jwt-role-claim-key, jwt-cache-max-entries and db-anon-role. It parses the
@@ -73,20 +68,18 @@ func New(cfg *config.Config) (*Authenticator, error) {
 	}
 	claimKey := cfg.JWTRoleClaimKey
 	if claimKey == "" {
-		claimKey = defaultRoleClaimKey
+		claimKey = config.DefaultRoleClaimKey
 	}
-	if q, ok := parseJSONPath(claimKey); ok {
-		a.rolePath = q
-	} else if steps, ok := parseJSPath(claimKey); ok {
-		a.jsPath = steps
-	} else {
-		return nil, errors.New("failed to parse role-claim-key value (" + claimKey + ")")
+	p, err := jsonpath.Parse(claimKey)
+	if err != nil {
+		return nil, err
 	}
+	a.rolePath = p
 	if a.keys != nil && cfg.JWTCacheMaxEntries > 0 {
 		a.cache = newCache(cfg.JWTCacheMaxEntries)
 	}
 	if a.anonRole != "" {
-		a.anonClaims = appendClaimsWithRole(nil, &jsonValue{kind: jsonObject}, a.anonRole)
+		a.anonClaims = appendClaimsWithRole(nil, &jsonvalue.Value{Kind: jsonvalue.Object}, a.anonRole)
 	}
 	return a, nil
 }
@@ -94,7 +87,7 @@ func New(cfg *config.Config) (*Authenticator, error) {
 // DeprecatedRoleClaimKey reports whether jwt-role-claim-key uses the
 // pre-v16 syntax, for which PostgREST logs a warning at startup and on
 // reload.
-func (a *Authenticator) DeprecatedRoleClaimKey() bool { return a.rolePath == nil }
+func (a *Authenticator) DeprecatedRoleClaimKey() bool { return a.rolePath.Deprecated() }
 
 // CacheStats returns the counters behind PostgREST's
 // pgrst_jwt_cache_requests_total, pgrst_jwt_cache_hits_total and

@@ -2,6 +2,7 @@ package auth
 
 import (
 	"github.com/restgres/restgres/internal/apierr"
+	"github.com/restgres/restgres/internal/jsonvalue"
 )
 
 // clockSkew is the leeway PostgREST allows on exp, nbf and iat, in seconds.
@@ -17,21 +18,20 @@ const (
 
 type timeClaim struct {
 	state timeState
-	// value is Scientific's toBoundedInteger, or 0 when the number is
-	// fractional or beyond int64 (PostgREST's fromMaybe 0): such an exp
-	// is in the past.
+	// value is the number as jsonvalue.Value.Int64 reads it: 0 when it
+	// is fractional or beyond int64 (PostgREST's fromMaybe 0), so such an
+	// exp is in the past.
 	value int64
 }
 
-func timeClaimOf(v *jsonValue) timeClaim {
+func timeClaimOf(v *jsonvalue.Value) timeClaim {
 	switch {
-	case v == nil || v.kind == jsonNull:
+	case v == nil || v.Kind == jsonvalue.Null:
 		return timeClaim{}
-	case v.kind != jsonNumber:
+	case v.Kind != jsonvalue.Number:
 		return timeClaim{state: timeNotNumber}
 	}
-	d, _ := parseDecimal(v.str)
-	return timeClaim{state: timeNumber, value: d.int64Value()}
+	return timeClaim{state: timeNumber, value: v.Int64()}
 }
 
 type audState uint8
@@ -66,29 +66,24 @@ func (a *Authenticator) decode(token string) (*entry, *apierr.Error) {
 
 // newEntry works out what the claims mean; size is the length of their
 // JSON text, to size the buffer for request.jwt.claims.
-func (a *Authenticator) newEntry(claims *jsonValue, size int) *entry {
+func (a *Authenticator) newEntry(claims *jsonvalue.Value, size int) *entry {
 	e := &entry{
-		exp: timeClaimOf(claims.get("exp")),
-		nbf: timeClaimOf(claims.get("nbf")),
-		iat: timeClaimOf(claims.get("iat")),
-		aud: a.checkAudience(claims.get("aud")),
+		exp: timeClaimOf(claims.Get("exp")),
+		nbf: timeClaimOf(claims.Get("nbf")),
+		iat: timeClaimOf(claims.Get("iat")),
+		aud: a.checkAudience(claims.Get("aud")),
 	}
-	var v *jsonValue
-	if a.rolePath != nil {
-		v = a.rolePath.first(claims)
-	} else {
-		v = evalJSPath(a.jsPath, claims)
-	}
+	v := a.rolePath.First(claims)
 	switch {
 	case v == nil && a.anonRole == "":
 		e.noRole = true
 		return e
 	case v == nil:
 		e.role = a.anonRole
-	case v.kind == jsonString:
-		e.role = v.str
+	case v.Kind == jsonvalue.String:
+		e.role = v.Text
 	default:
-		e.role = string(appendJSON(nil, v))
+		e.role = string(jsonvalue.Append(nil, v))
 	}
 	e.claimsJSON = appendClaimsWithRole(make([]byte, 0, size+len(e.role)+16), claims, e.role)
 	e.authenticated = a.anonRole == "" || e.role != a.anonRole
@@ -99,23 +94,23 @@ func (a *Authenticator) newEntry(claims *jsonValue, size int) *entry {
 // must equal jwt-aud; an array passes when it is empty or has jwt-aud in
 // it; anything else is a type error. Without jwt-aud every string or
 // array of strings passes.
-func (a *Authenticator) checkAudience(v *jsonValue) audState {
-	if v == nil || v.kind == jsonNull {
+func (a *Authenticator) checkAudience(v *jsonvalue.Value) audState {
+	if v == nil || v.Kind == jsonvalue.Null {
 		return audOK
 	}
-	switch v.kind {
-	case jsonString:
-		if a.audience == "" || v.str == a.audience {
+	switch v.Kind {
+	case jsonvalue.String:
+		if a.audience == "" || v.Text == a.audience {
 			return audOK
 		}
 		return audNotInAudience
-	case jsonArray:
-		found := len(v.arr) == 0 || a.audience == ""
-		for i := range v.arr {
-			if v.arr[i].kind != jsonString {
+	case jsonvalue.Array:
+		found := len(v.Arr) == 0 || a.audience == ""
+		for i := range v.Arr {
+			if v.Arr[i].Kind != jsonvalue.String {
 				return audNotStringOrArray
 			}
-			found = found || v.arr[i].str == a.audience
+			found = found || v.Arr[i].Text == a.audience
 		}
 		if found {
 			return audOK
@@ -149,4 +144,40 @@ func (e *entry) check(now int64) *apierr.Error {
 		return apierr.JWTTokenRequired()
 	}
 	return nil
+}
+
+// appendClaimsWithRole appends the claims object with its "role" member set
+// to role, which is what PostgREST puts in request.jwt.claims.
+func appendClaimsWithRole(b []byte, claims *jsonvalue.Value, role string) []byte {
+	b = append(b, '{')
+	written, first := false, true
+	sep := func() {
+		if !first {
+			b = append(b, ',')
+		}
+		first = false
+	}
+	writeRole := func() {
+		sep()
+		b = append(b, `"role":`...)
+		b = apierr.AppendJSONString(b, role)
+		written = true
+	}
+	for i := range claims.Obj {
+		m := &claims.Obj[i]
+		if !written && m.Key >= "role" {
+			writeRole()
+			if m.Key == "role" {
+				continue
+			}
+		}
+		sep()
+		b = apierr.AppendJSONString(b, m.Key)
+		b = append(b, ':')
+		b = jsonvalue.Append(b, &m.Val)
+	}
+	if !written {
+		writeRole()
+	}
+	return append(b, '}')
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/restgres/restgres/internal/apierr"
+	"github.com/restgres/restgres/internal/jsonvalue"
 )
 
 // PGRST301 messages and details, as PostgREST (Error.hs) and jose-jwt word
@@ -39,12 +40,12 @@ func errBadCrypto() *apierr.Error { return apierr.JWTDecode(msgBadCrypto, "") }
 //   - claims that are not a JSON object: PGRST303 "Parsing claims failed".
 //
 // size is the length of the decoded claims, a hint for encoding them again.
-func (a *Authenticator) verify(token string) (claims jsonValue, size int, err *apierr.Error) {
+func (a *Authenticator) verify(token string) (claims jsonvalue.Value, size int, err *apierr.Error) {
 	if token == "" {
-		return jsonValue{}, 0, apierr.JWTDecode(msgEmptyToken, "")
+		return jsonvalue.Value{}, 0, apierr.JWTDecode(msgEmptyToken, "")
 	}
 	if n := strings.Count(token, ".") + 1; n != 3 {
-		return jsonValue{}, 0, apierr.JWTDecode("Expected 3 parts in JWT; got "+strconv.Itoa(n), "")
+		return jsonvalue.Value{}, 0, apierr.JWTDecode("Expected 3 parts in JWT; got "+strconv.Itoa(n), "")
 	}
 	dot1 := strings.IndexByte(token, '.')
 	dot2 := dot1 + 1 + strings.IndexByte(token[dot1+1:], '.')
@@ -56,46 +57,46 @@ func (a *Authenticator) verify(token string) (claims jsonValue, size int, err *a
 	buf := make([]byte, base64.RawURLEncoding.DecodedLen(len(raw)))
 	hn, ok := decodePart(buf, raw[:dot1])
 	if !ok {
-		return jsonValue{}, 0, errBadCrypto()
+		return jsonvalue.Value{}, 0, errBadCrypto()
 	}
 	pn, ok := decodePart(buf[hn:], raw[dot1+1:dot2])
 	if !ok {
-		return jsonValue{}, 0, errBadCrypto()
+		return jsonvalue.Value{}, 0, errBadCrypto()
 	}
 	text := string(buf[:hn+pn])
-	hdr, ok := parseJSON(text[:hn])
-	if !ok || hdr.kind != jsonObject {
-		return jsonValue{}, 0, errBadCrypto()
+	hdr, ok := jsonvalue.Parse(text[:hn])
+	if !ok || hdr.Kind != jsonvalue.Object {
+		return jsonvalue.Value{}, 0, errBadCrypto()
 	}
-	algV := hdr.get("alg")
-	if algV != nil && algV.kind == jsonString && algV.str == "none" {
+	algV := hdr.Get("alg")
+	if algV != nil && algV.Kind == jsonvalue.String && algV.Text == "none" {
 		// jose-jwt reads no signature for an unsecured token.
-		return jsonValue{}, 0, apierr.JWTDecode(msgBadAlgorithm, detailUnsecured)
+		return jsonvalue.Value{}, 0, apierr.JWTDecode(msgBadAlgorithm, detailUnsecured)
 	}
 	// A header with "enc" is a JWE, which cannot have three parts.
-	if hdr.has("enc") || algV == nil || algV.kind != jsonString {
-		return jsonValue{}, 0, errBadCrypto()
+	if hdr.Has("enc") || algV == nil || algV.Kind != jsonvalue.String {
+		return jsonvalue.Value{}, 0, errBadCrypto()
 	}
-	al := parseAlg(algV.str)
+	al := parseAlg(algV.Text)
 	if al == algInvalid {
-		return jsonValue{}, 0, errBadCrypto()
+		return jsonvalue.Value{}, 0, errBadCrypto()
 	}
 	for _, name := range [...]string{"typ", "cty"} {
-		if v := hdr.get(name); v != nil && v.kind != jsonNull && v.kind != jsonString {
-			return jsonValue{}, 0, errBadCrypto()
+		if v := hdr.Get(name); v != nil && v.Kind != jsonvalue.Null && v.Kind != jsonvalue.String {
+			return jsonvalue.Value{}, 0, errBadCrypto()
 		}
 	}
 	var kid string
 	var hasKid bool
-	if v := hdr.get("kid"); v != nil && v.kind != jsonNull {
-		if v.kind != jsonString {
-			return jsonValue{}, 0, errBadCrypto()
+	if v := hdr.Get("kid"); v != nil && v.Kind != jsonvalue.Null {
+		if v.Kind != jsonvalue.String {
+			return jsonvalue.Value{}, 0, errBadCrypto()
 		}
-		kid, hasKid = v.str, true
+		kid, hasKid = v.Text, true
 	}
 	sn, ok := decodePart(buf[hn+pn:], raw[dot2+1:])
 	if !ok {
-		return jsonValue{}, 0, errBadCrypto()
+		return jsonvalue.Value{}, 0, errBadCrypto()
 	}
 	sig := buf[hn+pn : hn+pn+sn]
 
@@ -113,14 +114,14 @@ func (a *Authenticator) verify(token string) (claims jsonValue, size int, err *a
 	}
 	switch {
 	case !tried:
-		return jsonValue{}, 0, apierr.JWTDecode(msgKeyError, detailNoKey)
+		return jsonvalue.Value{}, 0, apierr.JWTDecode(msgKeyError, detailNoKey)
 	case !verified:
-		return jsonValue{}, 0, apierr.JWTDecode(msgKeyError, detailNoneValid)
+		return jsonvalue.Value{}, 0, apierr.JWTDecode(msgKeyError, detailNoneValid)
 	}
 
-	claims, ok = parseJSON(text[hn:])
-	if !ok || claims.kind != jsonObject {
-		return jsonValue{}, 0, apierr.JWTClaims("Parsing claims failed")
+	claims, ok = jsonvalue.Parse(text[hn:])
+	if !ok || claims.Kind != jsonvalue.Object {
+		return jsonvalue.Value{}, 0, apierr.JWTClaims("Parsing claims failed")
 	}
 	return claims, pn, nil
 }

@@ -20,6 +20,8 @@ import (
 	"sync"
 
 	"github.com/cloudflare/circl/sign/ed448"
+
+	"github.com/restgres/restgres/internal/jsonvalue"
 )
 
 // This file turns jwt-secret into the set of keys tokens are checked
@@ -240,8 +242,8 @@ const minSecretLen = 32
 // secret, so every real token fails and anyone who knows the (public) JWK
 // text can sign HS256 tokens. That is refused here with the reason.
 func parseSecret(secret []byte) ([]*key, error) {
-	if v, ok := parseJSON(string(secret)); ok && v.kind == jsonObject {
-		set := v.get("keys")
+	if v, ok := jsonvalue.Parse(string(secret)); ok && v.Kind == jsonvalue.Object {
+		set := v.Get("keys")
 		var setErr error
 		if set != nil {
 			keys, err := parseJWKSet(set)
@@ -257,7 +259,7 @@ func parseSecret(secret []byte) ([]*key, error) {
 		if setErr != nil {
 			return nil, fmt.Errorf("jwt-secret is not a valid JSON Web Key Set: %w", setErr)
 		}
-		if v.has("kty") {
+		if v.Has("kty") {
 			return nil, fmt.Errorf("jwt-secret is not a valid JSON Web Key: %w", err)
 		}
 	}
@@ -267,13 +269,13 @@ func parseSecret(secret []byte) ([]*key, error) {
 	return []*key{{typ: keyHMAC, alg: "HS256", hmac: newHMACKey(secret)}}, nil
 }
 
-func parseJWKSet(set *jsonValue) ([]*key, error) {
-	if set.kind != jsonArray {
+func parseJWKSet(set *jsonvalue.Value) ([]*key, error) {
+	if set.Kind != jsonvalue.Array {
 		return nil, errors.New(`"keys" must be an array`)
 	}
-	keys := make([]*key, 0, len(set.arr))
-	for i := range set.arr {
-		k, err := parseJWK(&set.arr[i])
+	keys := make([]*key, 0, len(set.Arr))
+	for i := range set.Arr {
+		k, err := parseJWK(&set.Arr[i])
 		if err != nil {
 			return nil, fmt.Errorf("key %d: %w", i, err)
 		}
@@ -295,20 +297,20 @@ type jwkFields struct {
 }
 
 // parseJWK reads one JWK as jose-jwt's FromJSON Jwk does.
-func parseJWK(v *jsonValue) (*key, error) {
-	if v.kind != jsonObject {
+func parseJWK(v *jsonvalue.Value) (*key, error) {
+	if v.Kind != jsonvalue.Object {
 		return nil, errors.New("a JWK must be a JSON object")
 	}
 	// An unknown (non-null) alg or kty makes the key unsupported, not an
 	// error: JWK sets from identity providers carry keys for other uses.
-	if a := v.get("alg"); a != nil && a.kind != jsonNull && (a.kind != jsonString || !knownJWKAlg(a.str)) {
+	if a := v.Get("alg"); a != nil && a.Kind != jsonvalue.Null && (a.Kind != jsonvalue.String || !knownJWKAlg(a.Text)) {
 		return &key{typ: keyUnsupported}, nil
 	}
-	if t := v.get("kty"); t != nil && t.kind != jsonNull {
-		if t.kind != jsonString {
+	if t := v.Get("kty"); t != nil && t.Kind != jsonvalue.Null {
+		if t.Kind != jsonvalue.String {
 			return &key{typ: keyUnsupported}, nil
 		}
-		switch t.str {
+		switch t.Text {
 		case "RSA", "EC", "OKP", "oct":
 		default:
 			return &key{typ: keyUnsupported}, nil
@@ -317,15 +319,15 @@ func parseJWK(v *jsonValue) (*key, error) {
 	var f jwkFields
 	var err error
 	str := func(name string) (string, bool) {
-		m := v.get(name)
-		if m == nil || m.kind == jsonNull || err != nil {
+		m := v.Get(name)
+		if m == nil || m.Kind == jsonvalue.Null || err != nil {
 			return "", false
 		}
-		if m.kind != jsonString {
+		if m.Kind != jsonvalue.String {
 			err = fmt.Errorf("%q must be a string", name)
 			return "", false
 		}
-		return m.str, true
+		return m.Text, true
 	}
 	bin := func(name string) ([]byte, bool) {
 		s, ok := str(name)
@@ -364,12 +366,12 @@ func parseJWK(v *jsonValue) (*key, error) {
 	f.kid, f.hasKid = str("kid")
 	str("x5u")
 	str("x5t")
-	if m := v.get("x5c"); m != nil && m.kind != jsonNull && err == nil {
-		if m.kind != jsonArray {
+	if m := v.Get("x5c"); m != nil && m.Kind != jsonvalue.Null && err == nil {
+		if m.Kind != jsonvalue.Array {
 			err = errors.New(`"x5c" must be an array of strings`)
 		}
-		for i := range m.arr {
-			if m.arr[i].kind != jsonString {
+		for i := range m.Arr {
+			if m.Arr[i].Kind != jsonvalue.String {
 				err = errors.New(`"x5c" must be an array of strings`)
 			}
 		}

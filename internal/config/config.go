@@ -146,7 +146,7 @@ type Config struct {
 	DBTxEnd                   TxEnd         // db-tx-end
 	DBURI                     string        // db-uri
 	JWTAudience               string        // jwt-aud
-	JWTRoleClaimKey           string        // jwt-role-claim-key (alias role-claim-key), as written; ParseJSPath accepts it
+	JWTRoleClaimKey           string        // jwt-role-claim-key (alias role-claim-key), as written; jsonpath.Parse accepts it
 	JWTSecret                 []byte        // jwt-secret after @file and base64 decoding; nil when unset
 	JWTSecretIsBase64         bool          // jwt-secret-is-base64 (alias secret-is-base64)
 	JWTCacheMaxEntries        int           // jwt-cache-max-entries

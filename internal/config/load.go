@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 	"unicode"
+
+	"github.com/restgres/restgres/internal/jsonpath"
 )
 
 // sources holds the raw settings a Config was built from, so that
@@ -495,14 +497,18 @@ func (r *resolver) audience() string {
 	return v.text
 }
 
-// roleClaimKey returns jwt-role-claim-key as written, after checking it
-// parses, and warns about PostgREST's deprecated pre-v16 syntax.
+// DefaultRoleClaimKey is jwt-role-claim-key when it is not set.
+const DefaultRoleClaimKey = "$.role"
+
+// roleClaimKey returns jwt-role-claim-key as written, after checking that
+// PostgREST would accept it (package jsonpath), and warns about its
+// deprecated pre-v16 syntax.
 func (r *resolver) roleClaimKey() string {
 	v, ok := r.lookup("jwt-role-claim-key")
 	if !ok {
 		return DefaultRoleClaimKey
 	}
-	p, err := ParseJSPath(v.text)
+	p, err := jsonpath.Parse(v.text)
 	if err != nil {
 		r.fail("jwt-role-claim-key", v, "%v", err)
 		return DefaultRoleClaimKey

@@ -410,9 +410,13 @@ func TestLoad(t *testing.T) {
 		}, ""},
 		{"role claim key env", "", []string{"PGRST_JWT_ROLE_CLAIM_KEY=$.postgrest.a_role"}, func(c *Config) bool { return c.JWTRoleClaimKey == "$.postgrest.a_role" }, ""},
 		{"deprecated role claim key warns", `jwt-role-claim-key = ".roles[0]"`, nil, func(c *Config) bool {
-			return c.JWTRoleClaimKey == ".roles[0]" && len(c.Warnings) == 1 && strings.Contains(c.Warnings[0], `write the RFC 9535 path "$.roles[0]" instead (line 1)`)
+			return c.JWTRoleClaimKey == ".roles[0]" && len(c.Warnings) == 1 &&
+				c.Warnings[0] == `config: jwt-role-claim-key ".roles[0]" uses the JSPath syntax of PostgREST 14 and earlier, which is deprecated: write the RFC 9535 path "$.roles[0]" instead (line 1)`
 		}, ""},
 		{"bad role claim key", "", []string{"PGRST_JWT_ROLE_CLAIM_KEY=$.my_role;;domain"}, nil, `config: jwt-role-claim-key: failed to parse role-claim-key value ($.my_role;;domain)`},
+		// Valid RFC 9535, but not to aeson-jsonpath, so PostgREST and auth.New refuse them.
+		{"role claim key with a negative decimal", `jwt-role-claim-key = "$$[?@.a == -1.5]"`, nil, nil, `config: jwt-role-claim-key: failed to parse role-claim-key value ($[?@.a == -1.5]) (line 1)`},
+		{"role claim key with a blank slice step", `jwt-role-claim-key = "$$.roles[1:2: ]"`, nil, nil, `config: jwt-role-claim-key: failed to parse role-claim-key value ($.roles[1:2: ]) (line 1)`},
 
 		// keys
 		{"unknown key", "db-pool = 1\n\ndb-shemas = \"x\"", nil, nil, `config: unknown key "db-shemas" (line 3)`},

@@ -504,8 +504,7 @@ func (p *fileParser) quoted() (string, error) {
 
 // hexEscape decodes the XXXX of a \uXXXX escape at the start of s, and
 // the \uXXXX after it when the first is a UTF-16 high surrogate; n is the
-// number of bytes it read. JSONPath strings (jspath.go) use the same
-// escape.
+// number of bytes it read.
 func hexEscape(s string) (r rune, n int, err error) {
 	hex4 := func(s string) (rune, bool) {
 		if len(s) < 4 {

@@ -1,4 +1,4 @@
-package auth
+package jsonvalue
 
 import (
 	"encoding/json"
@@ -6,7 +6,7 @@ import (
 	"unicode/utf8"
 )
 
-func TestParseJSON(t *testing.T) {
+func TestParse(t *testing.T) {
 	for _, tc := range []struct {
 		in   string
 		want string // re-encoded; "" when the input must be rejected
@@ -42,13 +42,13 @@ func TestParseJSON(t *testing.T) {
 		{"\ufeff{}", ""},
 		{``, ""},
 	} {
-		v, ok := parseJSON(tc.in)
+		v, ok := Parse(tc.in)
 		got := ""
 		if ok {
-			got = string(appendJSON(nil, &v))
+			got = string(Append(nil, &v))
 		}
 		if got != tc.want {
-			t.Errorf("parseJSON(%q) = %q, want %q", tc.in, got, tc.want)
+			t.Errorf("Parse(%q) = %q, want %q", tc.in, got, tc.want)
 		}
 	}
 }
@@ -87,6 +87,31 @@ func TestAesonNumber(t *testing.T) {
 	} {
 		if got := string(appendAesonNumber(nil, tc.in)); got != tc.want {
 			t.Errorf("appendAesonNumber(%s) = %s, want %s", tc.in, got, tc.want)
+		}
+	}
+}
+
+func TestCompare(t *testing.T) {
+	for _, tc := range []struct {
+		a, b string // JSON texts
+		c    int
+		ok   bool
+	}{
+		{`1`, `1.0`, 0, true},
+		{`1`, `2e0`, -1, true},
+		{`-1.5`, `-2`, 1, true},
+		{`"a"`, `"b"`, -1, true},
+		{`"é"`, `"z"`, 1, true}, // code point order
+		{`"b"`, `"b"`, 0, true},
+		{`1`, `"1"`, 0, false},
+		{`true`, `true`, 0, false},
+		{`null`, `null`, 0, false},
+		{`[1]`, `[1]`, 0, false},
+	} {
+		a, _ := Parse(tc.a)
+		b, _ := Parse(tc.b)
+		if c, ok := Compare(&a, &b); c != tc.c || ok != tc.ok {
+			t.Errorf("Compare(%s, %s) = %d, %v; want %d, %v", tc.a, tc.b, c, ok, tc.c, tc.ok)
 		}
 	}
 }
@@ -138,22 +163,22 @@ func TestDecimal(t *testing.T) {
 		{"1e999999999999999999999", 0},
 		{"-5", -5},
 	} {
-		d, _ := parseDecimal(tc.in)
-		if got := d.int64Value(); got != tc.want {
-			t.Errorf("int64Value(%s) = %d, want %d", tc.in, got, tc.want)
+		v := Value{Kind: Number, Text: tc.in}
+		if got := v.Int64(); got != tc.want {
+			t.Errorf("Int64(%s) = %d, want %d", tc.in, got, tc.want)
 		}
 	}
 }
 
-// FuzzParseJSON checks the parser against encoding/json on what is valid
+// FuzzParse checks the parser against encoding/json on what is valid
 // (for valid UTF-8, which encoding/json does not insist on) and that what
 // it accepts re-encodes to JSON encoding/json accepts.
-func FuzzParseJSON(f *testing.F) {
+func FuzzParse(f *testing.F) {
 	for _, s := range []string{`{}`, `{"a":[1,2.5e3,"x\u00e9"],"b":null}`, `[1,]`, `"\ud83d\ude00"`, `-0.0e-0`, `{"a":{"a":{}}}`} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		v, ok := parseJSON(string(data))
+		v, ok := Parse(string(data))
 		if !utf8.Valid(data) {
 			if ok {
 				t.Fatalf("accepted invalid UTF-8 %q", data)
@@ -161,14 +186,14 @@ func FuzzParseJSON(f *testing.F) {
 			return
 		}
 		if std := json.Valid(data); std != ok && !hasLoneSurrogateEscape(data) {
-			t.Fatalf("parseJSON(%q) ok = %v, encoding/json says %v", data, ok, std)
+			t.Fatalf("Parse(%q) ok = %v, encoding/json says %v", data, ok, std)
 		}
 		if ok {
-			out := appendJSON(nil, &v)
+			out := Append(nil, &v)
 			if !json.Valid(out) {
 				t.Fatalf("re-encoded %q as invalid JSON %q", data, out)
 			}
-			if _, ok := parseJSON(string(out)); !ok {
+			if _, ok := Parse(string(out)); !ok {
 				t.Fatalf("cannot re-parse %q", out)
 			}
 		}
@@ -176,7 +201,7 @@ func FuzzParseJSON(f *testing.F) {
 }
 
 // hasLoneSurrogateEscape reports whether data may hold a \uD800-\uDFFF
-// escape, which encoding/json accepts and aeson (so parseJSON) rejects.
+// escape, which encoding/json accepts and aeson (so Parse) rejects.
 func hasLoneSurrogateEscape(data []byte) bool {
 	for i := 0; i+2 < len(data); i++ {
 		if data[i] == '\\' && data[i+1] == 'u' && (data[i+2] == 'd' || data[i+2] == 'D') {

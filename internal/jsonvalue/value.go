@@ -1,4 +1,16 @@
-package auth
+// Package jsonvalue holds JSON the way PostgREST's JSON library, aeson,
+// holds it: objects are maps ordered by key (the last of duplicate keys
+// wins) and numbers keep their exact decimal value. Parse reads RFC 8259
+// text as aeson accepts it and Append prints a value as aeson prints it.
+//
+// JWT headers, JSON Web Keys and claims are read with it (package auth),
+// and role-claim paths are evaluated on it (package jsonpath): the first
+// result of a path depends on the key order, and request.jwt.claims must
+// carry PostgREST's text. Decoding into map[string]any would lose the order
+// and turn numbers into float64, and encoding/json matches struct fields
+// case-insensitively, hence this package. It parses and prints values and
+// nothing else: it knows neither JWTs nor paths.
+package jsonvalue
 
 import (
 	"slices"
@@ -6,62 +18,61 @@ import (
 	"unicode/utf16"
 	"unicode/utf8"
 
-	"github.com/restgres/restgres/internal/apierr"
+	"github.com/restgres/restgres/internal/jsonenc"
 )
 
-// This file holds the small JSON model the package works on. PostgREST
-// decodes JWT headers and claims with aeson, whose objects are maps ordered
-// by key; the role claim key is evaluated against that order (the first
-// JSONPath result wins) and request.jwt.claims is printed in it. Decoding
-// into map[string]any would lose the order and float64 the digits, and
-// encoding/json matches struct fields case-insensitively, so the package
-// has its own parser and encoder that follow aeson.
+// Kind is the type of a [Value].
+type Kind uint8
 
-type jsonKind uint8
-
+// The kinds of JSON value; false and true are kinds of their own.
 const (
-	jsonNull jsonKind = iota
-	jsonFalse
-	jsonTrue
-	jsonNumber
-	jsonString
-	jsonArray
-	jsonObject
+	Null Kind = iota
+	False
+	True
+	Number
+	String
+	Array
+	Object
 )
 
-// jsonValue is a parsed JSON value.
-type jsonValue struct {
-	kind jsonKind
-	str  string       // jsonString: the value; jsonNumber: the literal as written
-	arr  []jsonValue  // jsonArray: the elements
-	obj  []jsonMember // jsonObject: sorted by key, one member per key
+// Value is a parsed JSON value. Only the field of its Kind is set.
+type Value struct {
+	Kind Kind
+	// Text is the value of a String, and the literal of a Number as written
+	// (RFC 8259 syntax, or with leading zeros for the literals of a JSONPath
+	// filter; [Compare], [Equal] and [Append] accept both).
+	Text string
+	Arr  []Value  // Array: the elements
+	Obj  []Member // Object: sorted by key, one member per key
 }
 
-type jsonMember struct {
-	key string
-	val jsonValue
+// Member is one member of an object.
+type Member struct {
+	Key string
+	Val Value
 }
 
-// get returns the member named key of an object, or nil.
-func (v *jsonValue) get(key string) *jsonValue {
-	if v.kind != jsonObject {
+// Get returns the member named key of an object, or nil (also when v is
+// not an object).
+func (v *Value) Get(key string) *Value {
+	if v.Kind != Object {
 		return nil
 	}
-	i, ok := slices.BinarySearchFunc(v.obj, key, func(m jsonMember, k string) int { return strings.Compare(m.key, k) })
+	i, ok := slices.BinarySearchFunc(v.Obj, key, func(m Member, k string) int { return strings.Compare(m.Key, k) })
 	if !ok {
 		return nil
 	}
-	return &v.obj[i].val
+	return &v.Obj[i].Val
 }
 
-// has reports whether an object has a member named key, whatever its value.
-func (v *jsonValue) has(key string) bool { return v.get(key) != nil }
+// Has reports whether an object has a member named key, whatever its value.
+func (v *Value) Has(key string) bool { return v.Get(key) != nil }
 
 // jsonMaxDepth bounds nesting so that a hostile JWT header (parsed before
 // its signature is checked) cannot exhaust the stack.
 const jsonMaxDepth = 1000
 
-// parseJSON parses one JSON text, surrounded by optional whitespace, as
+// Parse parses one JSON text, surrounded by optional whitespace, as
 // RFC 8259 defines it. Input that is not valid UTF-8 is rejected, as aeson
 // rejects it. Duplicate object keys keep the last value (aeson builds its
 // maps with Map.fromList).
@@ -69,19 +80,19 @@ const jsonMaxDepth = 1000
 // Strings without escapes, and number literals, are substrings of data,
 // which is therefore a string: one conversion for the whole text instead of
 // one allocation per value.
-func parseJSON(data string) (jsonValue, bool) {
+func Parse(data string) (Value, bool) {
 	if !utf8.ValidString(data) {
-		return jsonValue{}, false
+		return Value{}, false
 	}
 	p := jsonParser{data: data}
 	p.skipSpace()
 	v, ok := p.value(0)
 	if !ok {
-		return jsonValue{}, false
+		return Value{}, false
 	}
 	p.skipSpace()
 	if p.pos != len(p.data) {
-		return jsonValue{}, false
+		return Value{}, false
 	}
 	return v, true
 }
@@ -92,8 +103,8 @@ type jsonParser struct {
 	// Members and elements of the objects and arrays being parsed are
 	// collected on these stacks and copied out once each is complete, so
 	// that every object or array costs one allocation of its final size.
-	members []jsonMember
-	elems   []jsonValue
+	members []Member
+	elems   []Value
 }
 
 func (p *jsonParser) skipSpace() {
@@ -115,9 +126,9 @@ func (p *jsonParser) literal(word string) bool {
 	return false
 }
 
-func (p *jsonParser) value(depth int) (jsonValue, bool) {
+func (p *jsonParser) value(depth int) (Value, bool) {
 	if p.pos >= len(p.data) || depth > jsonMaxDepth {
-		return jsonValue{}, false
+		return Value{}, false
 	}
 	switch c := p.data[p.pos]; {
 	case c == '{':
@@ -126,61 +137,61 @@ func (p *jsonParser) value(depth int) (jsonValue, bool) {
 		return p.array(depth)
 	case c == '"':
 		s, ok := p.string()
-		return jsonValue{kind: jsonString, str: s}, ok
+		return Value{Kind: String, Text: s}, ok
 	case c == 't':
-		return jsonValue{kind: jsonTrue}, p.literal("true")
+		return Value{Kind: True}, p.literal("true")
 	case c == 'f':
-		return jsonValue{kind: jsonFalse}, p.literal("false")
+		return Value{Kind: False}, p.literal("false")
 	case c == 'n':
-		return jsonValue{kind: jsonNull}, p.literal("null")
+		return Value{Kind: Null}, p.literal("null")
 	case c == '-' || isDigit(c):
 		return p.number()
 	}
-	return jsonValue{}, false
+	return Value{}, false
 }
 
-func (p *jsonParser) object(depth int) (jsonValue, bool) {
+func (p *jsonParser) object(depth int) (Value, bool) {
 	p.pos++ // {
 	if p.members == nil {
-		p.members = make([]jsonMember, 0, 16) // enough for usual claims
+		p.members = make([]Member, 0, 16) // enough for usual claims
 	}
 	start := len(p.members)
 	defer func() { p.members = p.members[:start] }()
 	p.skipSpace()
 	if p.pos < len(p.data) && p.data[p.pos] == '}' {
 		p.pos++
-		return jsonValue{kind: jsonObject}, true
+		return Value{Kind: Object}, true
 	}
 	for {
 		p.skipSpace()
 		if p.pos >= len(p.data) || p.data[p.pos] != '"' {
-			return jsonValue{}, false
+			return Value{}, false
 		}
 		key, ok := p.string()
 		if !ok {
-			return jsonValue{}, false
+			return Value{}, false
 		}
 		p.skipSpace()
 		if p.pos >= len(p.data) || p.data[p.pos] != ':' {
-			return jsonValue{}, false
+			return Value{}, false
 		}
 		p.pos++
 		p.skipSpace()
 		val, ok := p.value(depth + 1)
 		if !ok {
-			return jsonValue{}, false
+			return Value{}, false
 		}
-		p.members = append(p.members, jsonMember{key: key, val: val})
+		p.members = append(p.members, Member{Key: key, Val: val})
 		p.skipSpace()
 		if p.pos >= len(p.data) {
-			return jsonValue{}, false
+			return Value{}, false
 		}
 		if p.data[p.pos] == '}' {
 			p.pos++
 			break
 		}
 		if p.data[p.pos] != ',' {
-			return jsonValue{}, false
+			return Value{}, false
 		}
 		p.pos++
 	}
@@ -193,50 +204,50 @@ func (p *jsonParser) object(depth int) (jsonValue, bool) {
 	for i := range members {
 		order = append(order, int32(i))
 	}
-	slices.SortStableFunc(order, func(a, b int32) int { return strings.Compare(members[a].key, members[b].key) })
-	obj := make([]jsonMember, 0, len(members))
+	slices.SortStableFunc(order, func(a, b int32) int { return strings.Compare(members[a].Key, members[b].Key) })
+	obj := make([]Member, 0, len(members))
 	for j, i := range order {
-		if j+1 < len(order) && members[order[j+1]].key == members[i].key {
+		if j+1 < len(order) && members[order[j+1]].Key == members[i].Key {
 			continue
 		}
 		obj = append(obj, members[i])
 	}
-	return jsonValue{kind: jsonObject, obj: obj}, true
+	return Value{Kind: Object, Obj: obj}, true
 }
 
-func (p *jsonParser) array(depth int) (jsonValue, bool) {
+func (p *jsonParser) array(depth int) (Value, bool) {
 	p.pos++ // [
 	start := len(p.elems)
 	defer func() { p.elems = p.elems[:start] }()
 	p.skipSpace()
 	if p.pos < len(p.data) && p.data[p.pos] == ']' {
 		p.pos++
-		return jsonValue{kind: jsonArray}, true
+		return Value{Kind: Array}, true
 	}
 	for {
 		p.skipSpace()
 		v, ok := p.value(depth + 1)
 		if !ok {
-			return jsonValue{}, false
+			return Value{}, false
 		}
 		p.elems = append(p.elems, v)
 		p.skipSpace()
 		if p.pos >= len(p.data) {
-			return jsonValue{}, false
+			return Value{}, false
 		}
 		if p.data[p.pos] == ']' {
 			p.pos++
-			return jsonValue{kind: jsonArray, arr: slices.Clone(p.elems[start:])}, true
+			return Value{Kind: Array, Arr: slices.Clone(p.elems[start:])}, true
 		}
 		if p.data[p.pos] != ',' {
-			return jsonValue{}, false
+			return Value{}, false
 		}
 		p.pos++
 	}
 }
 
 // number checks the RFC 8259 number grammar and keeps the literal.
-func (p *jsonParser) number() (jsonValue, bool) {
+func (p *jsonParser) number() (Value, bool) {
 	start := p.pos
 	d := p.data
 	i := p.pos
@@ -251,12 +262,12 @@ func (p *jsonParser) number() (jsonValue, bool) {
 			i++
 		}
 	default:
-		return jsonValue{}, false
+		return Value{}, false
 	}
 	if i < len(d) && d[i] == '.' {
 		i++
 		if i >= len(d) || !isDigit(d[i]) {
-			return jsonValue{}, false
+			return Value{}, false
 		}
 		for i < len(d) && isDigit(d[i]) {
 			i++
@@ -268,14 +279,14 @@ func (p *jsonParser) number() (jsonValue, bool) {
 			i++
 		}
 		if i >= len(d) || !isDigit(d[i]) {
-			return jsonValue{}, false
+			return Value{}, false
 		}
 		for i < len(d) && isDigit(d[i]) {
 			i++
 		}
 	}
 	p.pos = i
-	return jsonValue{kind: jsonNumber, str: d[start:i]}, true
+	return Value{Kind: Number, Text: d[start:i]}, true
 }
 
 // string parses a string literal at p.pos (which holds the opening quote).
@@ -382,109 +393,73 @@ func (p *jsonParser) hex4() (rune, bool) {
 	return r, true
 }
 
-// appendJSON appends v the way aeson encodes it: compact, object keys in
-// order, strings escaped as aeson escapes them (apierr.AppendJSONString
+// Append appends v the way aeson encodes it: compact, object keys in
+// order, strings escaped as aeson escapes them (jsonenc.AppendString
 // follows the same rules), numbers as Scientific prints them.
-func appendJSON(b []byte, v *jsonValue) []byte {
-	switch v.kind {
-	case jsonNull:
+func Append(b []byte, v *Value) []byte {
+	switch v.Kind {
+	case Null:
 		return append(b, "null"...)
-	case jsonFalse:
+	case False:
 		return append(b, "false"...)
-	case jsonTrue:
+	case True:
 		return append(b, "true"...)
-	case jsonNumber:
-		return appendAesonNumber(b, v.str)
-	case jsonString:
-		return apierr.AppendJSONString(b, v.str)
-	case jsonArray:
+	case Number:
+		return appendAesonNumber(b, v.Text)
+	case String:
+		return jsonenc.AppendString(b, v.Text)
+	case Array:
 		b = append(b, '[')
-		for i := range v.arr {
+		for i := range v.Arr {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = appendJSON(b, &v.arr[i])
+			b = Append(b, &v.Arr[i])
 		}
 		return append(b, ']')
 	default:
 		b = append(b, '{')
-		for i := range v.obj {
+		for i := range v.Obj {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = apierr.AppendJSONString(b, v.obj[i].key)
+			b = jsonenc.AppendString(b, v.Obj[i].Key)
 			b = append(b, ':')
-			b = appendJSON(b, &v.obj[i].val)
+			b = Append(b, &v.Obj[i].Val)
 		}
 		return append(b, '}')
 	}
 }
 
-// appendClaimsWithRole appends the claims object with its "role" member set
-// to role, which is what PostgREST puts in request.jwt.claims.
-func appendClaimsWithRole(b []byte, claims *jsonValue, role string) []byte {
-	b = append(b, '{')
-	written, first := false, true
-	sep := func() {
-		if !first {
-			b = append(b, ',')
-		}
-		first = false
-	}
-	writeRole := func() {
-		sep()
-		b = append(b, `"role":`...)
-		b = apierr.AppendJSONString(b, role)
-		written = true
-	}
-	for i := range claims.obj {
-		m := &claims.obj[i]
-		if !written && m.key >= "role" {
-			writeRole()
-			if m.key == "role" {
-				continue
-			}
-		}
-		sep()
-		b = apierr.AppendJSONString(b, m.key)
-		b = append(b, ':')
-		b = appendJSON(b, &m.val)
-	}
-	if !written {
-		writeRole()
-	}
-	return append(b, '}')
-}
-
-// equalJSON is aeson's Value equality: numbers compare by value, objects
-// regardless of member order (ours are sorted, so pairwise).
-func equalJSON(a, b *jsonValue) bool {
-	if a.kind != b.kind {
+// Equal is aeson's Value equality: numbers compare by value (1 equals
+// 1.0), objects regardless of member order (ours are sorted, so pairwise).
+func Equal(a, b *Value) bool {
+	if a.Kind != b.Kind {
 		return false
 	}
-	switch a.kind {
-	case jsonString:
-		return a.str == b.str
-	case jsonNumber:
-		da, _ := parseDecimal(a.str)
-		db, _ := parseDecimal(b.str)
+	switch a.Kind {
+	case String:
+		return a.Text == b.Text
+	case Number:
+		da, _ := parseDecimal(a.Text)
+		db, _ := parseDecimal(b.Text)
 		return compareDecimals(da, db) == 0
-	case jsonArray:
-		if len(a.arr) != len(b.arr) {
+	case Array:
+		if len(a.Arr) != len(b.Arr) {
 			return false
 		}
-		for i := range a.arr {
-			if !equalJSON(&a.arr[i], &b.arr[i]) {
+		for i := range a.Arr {
+			if !Equal(&a.Arr[i], &b.Arr[i]) {
 				return false
 			}
 		}
 		return true
-	case jsonObject:
-		if len(a.obj) != len(b.obj) {
+	case Object:
+		if len(a.Obj) != len(b.Obj) {
 			return false
 		}
-		for i := range a.obj {
-			if a.obj[i].key != b.obj[i].key || !equalJSON(&a.obj[i].val, &b.obj[i].val) {
+		for i := range a.Obj {
+			if a.Obj[i].Key != b.Obj[i].Key || !Equal(&a.Obj[i].Val, &b.Obj[i].Val) {
 				return false
 			}
 		}
@@ -492,4 +467,33 @@ func equalJSON(a, b *jsonValue) bool {
 	default:
 		return true
 	}
+}
+
+// Compare orders two strings (by code point) or two numbers (by value),
+// returning -1, 0 or +1; ok is false when a and b are not both strings or
+// both numbers, which have no order.
+func Compare(a, b *Value) (c int, ok bool) {
+	switch {
+	case a.Kind != b.Kind:
+		return 0, false
+	case a.Kind == String:
+		return strings.Compare(a.Text, b.Text), true // UTF-8 byte order is code point order
+	case a.Kind == Number:
+		da, _ := parseDecimal(a.Text)
+		db, _ := parseDecimal(b.Text)
+		return compareDecimals(da, db), true
+	}
+	return 0, false
+}
+
+// Int64 returns a number as an int64 the way PostgREST reads the exp, nbf
+// and iat claims: Scientific's toBoundedInteger, or 0 when the number is
+// fractional or beyond int64 (PostgREST's fromMaybe 0). It returns 0 for
+// a value that is not a number.
+func (v *Value) Int64() int64 {
+	if v.Kind != Number {
+		return 0
+	}
+	d, _ := parseDecimal(v.Text)
+	return d.int64Value()
 }

@@ -1,22 +1,41 @@
-package config
+package jsonpath
 
 import (
-	"encoding/json"
-	"reflect"
-	"strings"
 	"testing"
+
+	"github.com/restgres/restgres/internal/jsonvalue"
 )
 
-func decodeJSON(t testing.TB, s string) any {
+func parseJSON(t testing.TB, s string) *jsonvalue.Value {
 	t.Helper()
-	var v any
-	if err := json.Unmarshal([]byte(s), &v); err != nil {
-		t.Fatalf("decoding %s: %v", s, err)
+	v, ok := jsonvalue.Parse(s)
+	if !ok {
+		t.Fatalf("bad JSON in the test: %s", s)
 	}
-	return v
+	return &v
 }
 
-func TestJSPathEval(t *testing.T) {
+// checkFirst checks that p selects want (JSON; "" for nothing) from claims.
+func checkFirst(t *testing.T, p *Path, claims, want string) {
+	t.Helper()
+	got := p.First(parseJSON(t, claims))
+	if want == "" {
+		if got != nil {
+			t.Errorf("%s.First(%s) = %s, want nothing", p, claims, jsonvalue.Append(nil, got))
+		}
+		return
+	}
+	if got == nil {
+		t.Fatalf("%s.First(%s) selected nothing, want %s", p, claims, want)
+	}
+	if !jsonvalue.Equal(got, parseJSON(t, want)) {
+		t.Errorf("%s.First(%s) = %s, want %s", p, claims, jsonvalue.Append(nil, got), want)
+	}
+}
+
+// TestFirst runs RFC 9535 keys from PostgREST's tests and docs, and more,
+// against claims.
+func TestFirst(t *testing.T) {
 	tests := []struct {
 		path, claims string
 		want         string // JSON of the selected value; "" when nothing is selected
@@ -86,36 +105,21 @@ func TestJSPathEval(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.path, func(t *testing.T) {
-			p, err := ParseJSPath(tc.path)
+			p, err := Parse(tc.path)
 			if err != nil {
-				t.Fatalf("ParseJSPath(%q): %v", tc.path, err)
+				t.Fatalf("Parse(%q): %v", tc.path, err)
 			}
 			if p.Deprecated() || p.String() != tc.path || p.Equivalent() != tc.path {
-				t.Errorf("ParseJSPath(%q): deprecated %v, String %q, Equivalent %q", tc.path, p.Deprecated(), p.String(), p.Equivalent())
+				t.Errorf("Parse(%q): deprecated %v, String %q, Equivalent %q", tc.path, p.Deprecated(), p.String(), p.Equivalent())
 			}
-			checkEval(t, p, tc.claims, tc.want)
+			checkFirst(t, p, tc.claims, tc.want)
 		})
 	}
 }
 
-func checkEval(t *testing.T, p *JSPath, claims, want string) {
-	t.Helper()
-	got, ok := p.Eval(decodeJSON(t, claims))
-	if want == "" {
-		if ok {
-			t.Errorf("Eval(%s) = %v, want nothing", claims, got)
-		}
-		return
-	}
-	if !ok {
-		t.Fatalf("Eval(%s) selected nothing, want %s", claims, want)
-	}
-	if w := decodeJSON(t, want); !reflect.DeepEqual(got, w) {
-		t.Errorf("Eval(%s) = %#v, want %#v", claims, got, w)
-	}
-}
-
-func TestJSPathDeprecated(t *testing.T) {
+// TestEquivalent checks the RFC 9535 query suggested for each deprecated
+// path, and that it selects what the deprecated path selects.
+func TestEquivalent(t *testing.T) {
 	tests := []struct {
 		path, equivalent, claims string
 		want                     string
@@ -134,31 +138,39 @@ func TestJSPathDeprecated(t *testing.T) {
 		{`.roles[?(@*=="min")]`, `$.roles[?search(@, 'min')]`, `{"roles":["user","admin"]}`, `"admin"`},
 		{`.roles[?(@ == "x")]`, `$.roles[?(@ == 'x')]`, `{"roles":"x"}`, ""},
 		{`[0]`, `$[0]`, `["first"]`, `"first"`},
+		// Beyond what config's parser accepted.
+		{`."it's \x"`, `$['it\'s \\x']`, `{"it's \\x":1}`, `1`},
+		{".a1.é.1a._", "$.a1.é['1a']._", `{"a1":{"é":{"1a":{"_":true}}}}`, `true`},
+		{".n[007]", "$.n[7]", `{"n":[0,1,2,3,4,5,6,7]}`, `7`},
+		{".n[18446744073709551617]", "$.n[1]", `{"n":[0,1]}`, `1`}, // Haskell's read :: Int wraps
+		{".n[9223372036854775808]", "$.n[9007199254740991]", `{"n":[0,1]}`, ""},
+		{".n[9007199254740992]", "$.n[9007199254740991]", `{"n":[0,1]}`, ""},
+		{`.r[?(@ *== "a(b)")]`, `$.r[?search(@, 'a\\(b\\)')]`, `{"r":["ab","xa(b)"]}`, `"xa(b)"`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.path, func(t *testing.T) {
-			p, err := ParseJSPath(tc.path)
+			p, err := Parse(tc.path)
 			if err != nil {
-				t.Fatalf("ParseJSPath(%q): %v", tc.path, err)
+				t.Fatalf("Parse(%q): %v", tc.path, err)
 			}
-			if !p.Deprecated() {
-				t.Errorf("ParseJSPath(%q) is not deprecated", tc.path)
+			if !p.Deprecated() || p.String() != tc.path {
+				t.Errorf("Parse(%q): deprecated %v, String %q", tc.path, p.Deprecated(), p.String())
 			}
 			if p.Equivalent() != tc.equivalent {
 				t.Errorf("Equivalent() = %q, want %q", p.Equivalent(), tc.equivalent)
 			}
-			checkEval(t, p, tc.claims, tc.want)
-			// The suggested replacement selects the same value.
-			q, err := ParseJSPath(p.Equivalent())
-			if err != nil {
-				t.Fatalf("the equivalent %q does not parse: %v", p.Equivalent(), err)
+			checkFirst(t, p, tc.claims, tc.want)
+			q, err := Parse(p.Equivalent())
+			if err != nil || q.Deprecated() {
+				t.Fatalf("the equivalent %q does not parse as RFC 9535: %v", p.Equivalent(), err)
 			}
-			checkEval(t, q, tc.claims, tc.want)
+			checkFirst(t, q, tc.claims, tc.want)
 		})
 	}
 }
 
-func TestJSPathInvalid(t *testing.T) {
+// TestParseErrors checks keys that PostgREST rejects, and its message.
+func TestParseErrors(t *testing.T) {
 	for _, s := range []string{
 		// PostgREST's invalid role claim keys (test/io fixtures).
 		"$.my_role;;domain", "@@.role.other", "role.other", ".role##", ".my_role;;domain", ".#$$%&$%/", "1234", ".role[?(@ =)]",
@@ -167,43 +179,63 @@ func TestJSPathInvalid(t *testing.T) {
 		"$[9007199254740992]", "$ ", " $.a", "$.a ", `$["a\x"]`, `$['\"']`, "$['\u0001']", `$["\udc00"]`,
 		"$[?@.a == ]", "$[?(@.a]", "$[?@.a === 1]", "$[?@.* == 1]", "$[?@..a == 1]", "$[?@['a','b'] == 1]",
 		"$[?1]", "$[?'x']", "$[?true]", "$[?!@.a == 1]", "$[?@.a == 01]", "$[?@.a == 1.]", "$[?@.a == 1e]",
-		"$[?length(@) == 1]", "$[?match(@, 'a')]", "$[?search(@)]", "$[?search(@, 'a', 'b')]", "$[?search(@, '(')]",
-		"$[?search(@, 'a') == true]", "$[?search(@.*, 'a')]", "$[?foo]",
+		"$[?length(@) == 1]", "$[?match(@, 'a')]", "$[?search(@)]", "$[?search(@, 'a', 'b')]",
+		"$[?search(@, 'a') == true]", "$[?foo]",
+		// aeson-jsonpath's limits, where the RFC would accept the key.
+		"$[?@.a == -1.5]", "$.roles[1:2: ]", "$[?@ == -0.0]", "$[?@.a[ 0 ] == 1]", "$[?@[ 'a'] == 1]",
 		// The deprecated syntax.
 		".", `."unclosed`, "[x]", "[1", ".a[?(@ == x)]", `.a[?(@ == "x")].b`, `.a[?(@ == "x")`, ".a[?(x == \"y\")]",
+		".a[?(@\u0085== \"x\")]", // Haskell's isSpace is not unicode.IsSpace
 	} {
 		t.Run(s, func(t *testing.T) {
-			p, err := ParseJSPath(s)
+			p, err := Parse(s)
 			if err == nil {
-				t.Fatalf("ParseJSPath(%q) = %+v, want an error", s, p)
+				t.Fatalf("Parse(%q) = %v, want an error", s, p)
 			}
-			if !strings.HasPrefix(err.Error(), "failed to parse role-claim-key value ("+s+")") {
-				t.Errorf("error %q does not say what PostgREST says", err)
+			if want := "failed to parse role-claim-key value (" + s + ")"; err.Error() != want {
+				t.Errorf("Parse(%q) error = %q, want %q", s, err, want)
 			}
 		})
 	}
 }
 
-// FuzzParseJSPath checks that parsing and evaluating never panic, and
-// that a deprecated path's equivalent parses.
-func FuzzParseJSPath(f *testing.F) {
+// FuzzParse checks that no key, valid or not, makes parsing or evaluation
+// panic or loop, that every error is PostgREST's, and that the equivalent
+// of a deprecated path is an RFC 9535 query.
+func FuzzParse(f *testing.F) {
 	for _, s := range []string{
-		"$.role", `$.a[?(@ == "x")]`, "$..a[1:2:-1]", `$[?search(@.r, '^a') && !(@.n < 2)]`, `.a."b"[0][?(@ *== "x")]`,
+		"$.role", "$..a[?@.b == 'x' && search(@.c, '^a')]", "$.a[1:-1:2]", ".a.b[0]", `.r[?(@ ^== "x")]`, "$['\\u00e9']",
+		`$.a[?(@ == "x")]`, "$..a[1:2:-1]", `$[?search(@.r, '^a') && !(@.n < 2)]`, `.a."b"[0][?(@ *== "x")]`,
 		`$['a\u00e9']`, "$.a[?@.b == $.c]",
 	} {
 		f.Add(s)
 	}
-	claims := decodeJSON(f, `{"role":"r","a":[{"b":1,"c":"x"},["y",2.5,null,true]],"r":{"n":{"role":"deep"}}}`)
-	f.Fuzz(func(t *testing.T, s string) {
-		p, err := ParseJSPath(s)
+	docs := []*jsonvalue.Value{
+		parseJSON(f, jpDoc),
+		parseJSON(f, `{"role":"r","a":[{"b":1,"c":"x"},["y",2.5,null,true]],"r":{"n":{"role":"deep"}}}`),
+	}
+	f.Fuzz(func(t *testing.T, key string) {
+		p, err := Parse(key)
 		if err != nil {
+			if want := "failed to parse role-claim-key value (" + key + ")"; err.Error() != want {
+				t.Fatalf("Parse(%q) error = %q, want %q", key, err, want)
+			}
 			return
 		}
-		p.Eval(claims)
-		if p.Deprecated() {
-			if _, err := ParseJSPath(p.Equivalent()); err != nil {
-				t.Fatalf("equivalent of %q = %q does not parse: %v", s, p.Equivalent(), err)
+		for _, doc := range docs {
+			p.First(doc)
+			if p.query != nil {
+				p.query.eval(doc, doc)
 			}
+		}
+		if !p.Deprecated() {
+			if p.Equivalent() != key {
+				t.Fatalf("Equivalent of %q = %q", key, p.Equivalent())
+			}
+			return
+		}
+		if q, err := Parse(p.Equivalent()); err != nil || q.Deprecated() {
+			t.Fatalf("the equivalent of %q, %q, is no RFC 9535 query: %v", key, p.Equivalent(), err)
 		}
 	})
 }

@@ -1,8 +1,10 @@
-package auth
+package jsonpath
 
 import (
 	"strings"
 	"unicode"
+
+	"github.com/restgres/restgres/internal/jsonvalue"
 )
 
 // This file is the role claim key syntax of PostgREST before v16
@@ -20,13 +22,18 @@ const (
 
 type jspFilterOp uint8
 
+// The filter operators, in the order of jspOps.
 const (
-	jspEquals jspFilterOp = iota
+	jspEndsWith jspFilterOp = iota
+	jspEquals
 	jspNotEquals
 	jspStartsWith
-	jspEndsWith
 	jspContains
 )
+
+// jspOps spells the jspFilterOps, in the order PostgREST tries them ("==^"
+// before "==").
+var jspOps = []string{"==^", "==", "!=", "^==", "*=="}
 
 type jspStep struct {
 	kind  jspStepKind
@@ -61,19 +68,8 @@ func parseJSPath(s string) ([]jspStep, bool) {
 				return nil, false
 			}
 			p.haskellSpaces()
-			var op jspFilterOp
-			switch {
-			case p.eatString("==^"):
-				op = jspEndsWith
-			case p.eatString("=="):
-				op = jspEquals
-			case p.eatString("!="):
-				op = jspNotEquals
-			case p.eatString("^=="):
-				op = jspStartsWith
-			case p.eatString("*=="):
-				op = jspContains
-			default:
+			op := p.oneOf(jspOps)
+			if op < 0 {
 				return nil, false
 			}
 			p.haskellSpaces()
@@ -81,7 +77,7 @@ func parseJSPath(s string) ([]jspStep, bool) {
 			if !ok || !p.eatString(")]") || p.pos != len(p.s) {
 				return nil, false // the filter must be the last step
 			}
-			steps = append(steps, jspStep{kind: jspFilter, op: op, text: text})
+			steps = append(steps, jspStep{kind: jspFilter, op: jspFilterOp(op), text: text})
 		case p.eat('['):
 			start := p.pos
 			var n int64
@@ -139,21 +135,21 @@ func isHaskellSpace(r rune) bool {
 func isHaskellAlphaNum(r rune) bool { return unicode.IsLetter(r) || unicode.IsNumber(r) }
 
 // evalJSPath looks the path up in the claims; nil when it finds nothing.
-func evalJSPath(steps []jspStep, v *jsonValue) *jsonValue {
+func evalJSPath(steps []jspStep, v *jsonvalue.Value) *jsonvalue.Value {
 	for _, s := range steps {
 		switch {
-		case s.kind == jspKey && v.kind == jsonObject:
-			if v = v.get(s.key); v == nil {
+		case s.kind == jspKey && v.Kind == jsonvalue.Object:
+			if v = v.Get(s.key); v == nil {
 				return nil
 			}
-		case s.kind == jspIndex && v.kind == jsonArray:
-			if s.index < 0 || s.index >= int64(len(v.arr)) {
+		case s.kind == jspIndex && v.Kind == jsonvalue.Array:
+			if s.index < 0 || s.index >= int64(len(v.Arr)) {
 				return nil
 			}
-			v = &v.arr[s.index]
-		case s.kind == jspFilter && v.kind == jsonArray:
-			for i := range v.arr {
-				if e := &v.arr[i]; e.kind == jsonString && s.match(e.str) {
+			v = &v.Arr[s.index]
+		case s.kind == jspFilter && v.Kind == jsonvalue.Array:
+			for i := range v.Arr {
+				if e := &v.Arr[i]; e.Kind == jsonvalue.String && s.match(e.Text) {
 					return e
 				}
 			}

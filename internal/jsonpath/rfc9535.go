@@ -1,8 +1,10 @@
-package auth
+package jsonpath
 
 import (
 	"regexp"
 	"strings"
+
+	"github.com/restgres/restgres/internal/jsonvalue"
 )
 
 // This file implements jwt-role-claim-key as an RFC 9535 JSONPath query,
@@ -87,14 +89,18 @@ type jpTest struct {
 
 type jpCmpOp uint8
 
+// The comparison operators, in the order of cmpOps.
 const (
-	opLess jpCmpOp = iota
+	opGreaterEq jpCmpOp = iota
 	opLessEq
 	opGreater
-	opGreaterEq
-	opEqual
+	opLess
 	opNotEqual
+	opEqual
 )
+
+// cmpOps spells the jpCmpOps, in the order aeson-jsonpath tries them.
+var cmpOps = []string{">=", "<=", ">", "<", "!=", "=="}
 
 type jpCompare struct {
 	left, right jpComparable
@@ -103,7 +109,7 @@ type jpCompare struct {
 
 // jpComparable is a literal or a singular query.
 type jpComparable struct {
-	lit  *jsonValue
+	lit  *jsonvalue.Value
 	root bool // singular query: $ rather than @
 	segs []jpSingular
 }
@@ -129,7 +135,7 @@ type jpSearch struct {
 
 type jpArg struct {
 	kind   jpArgKind
-	lit    *jsonValue
+	lit    *jsonvalue.Value
 	re     *regexp.Regexp // argLiteral strings, compiled once; nil if invalid
 	query  *jpQuery
 	or     jpOr
@@ -189,6 +195,17 @@ func (p *jpParser) eatString(s string) bool {
 	return true
 }
 
+// oneOf reads the first of ops that comes next and returns its index, or
+// -1 when none does.
+func (p *jpParser) oneOf(ops []string) int {
+	for i, op := range ops {
+		if p.eatString(op) {
+			return i
+		}
+	}
+	return -1
+}
+
 // spaces skips RFC 9535 blank space and reports whether any was skipped.
 func (p *jpParser) spaces() bool {
 	start := p.pos
@@ -202,18 +219,42 @@ func (p *jpParser) spaces() bool {
 	}
 }
 
-func (p *jpParser) segments() []jpSegment {
-	var segs []jpSegment
+func (p *jpParser) segments() []jpSegment { return many(p, p.segment) }
+
+// many parses zero or more items, each after optional blanks. Blanks that
+// no item follows are left unread, as Parsec's many (try (spaces *> item))
+// leaves them.
+func many[T any](p *jpParser, item func() (T, bool)) []T {
+	var items []T
 	for {
 		save := p.pos
 		p.spaces()
-		seg, ok := p.segment()
+		it, ok := item()
 		if !ok {
 			p.pos = save
-			return segs
+			return items
 		}
-		segs = append(segs, seg)
+		items = append(items, it)
 	}
+}
+
+// sepBy parses one or more items separated by sep with optional blanks
+// around it. A separator that no item follows is left unread, as Parsec's
+// many (try (spaces *> string sep *> spaces *> item)) leaves it.
+func sepBy[T any](p *jpParser, sep string, item func() (T, bool)) ([]T, bool) {
+	first, ok := item()
+	if !ok {
+		return nil, false
+	}
+	rest := many(p, func() (T, bool) {
+		if !p.eatString(sep) {
+			var none T
+			return none, false
+		}
+		p.spaces()
+		return item()
+	})
+	return append([]T{first}, rest...), true
 }
 
 func (p *jpParser) segment() (jpSegment, bool) {
@@ -267,26 +308,10 @@ func (p *jpParser) bracketed() ([]jpSelector, bool) {
 		return nil, false
 	}
 	p.spaces()
-	sel, ok := p.selector()
+	sels, ok := sepBy(p, ",", p.selector)
 	if !ok {
 		p.pos = save
 		return nil, false
-	}
-	sels := []jpSelector{sel}
-	for {
-		next := p.pos
-		p.spaces()
-		if !p.eat(',') {
-			p.pos = next
-			break
-		}
-		p.spaces()
-		sel, ok := p.selector()
-		if !ok {
-			p.pos = next
-			break
-		}
-		sels = append(sels, sel)
 	}
 	p.spaces()
 	if !p.eat(']') {
@@ -484,51 +509,9 @@ func (p *jpParser) hex4() (rune, bool) {
 	return v, true
 }
 
-func (p *jpParser) logicalOr() (jpOr, bool) {
-	and, ok := p.logicalAnd()
-	if !ok {
-		return nil, false
-	}
-	or := jpOr{and}
-	for {
-		save := p.pos
-		p.spaces()
-		if !p.eatString("||") {
-			p.pos = save
-			return or, true
-		}
-		p.spaces()
-		and, ok := p.logicalAnd()
-		if !ok {
-			p.pos = save
-			return or, true
-		}
-		or = append(or, and)
-	}
-}
+func (p *jpParser) logicalOr() (jpOr, bool) { return sepBy(p, "||", p.logicalAnd) }
 
-func (p *jpParser) logicalAnd() (jpAnd, bool) {
-	b, ok := p.basic()
-	if !ok {
-		return nil, false
-	}
-	and := jpAnd{b}
-	for {
-		save := p.pos
-		p.spaces()
-		if !p.eatString("&&") {
-			p.pos = save
-			return and, true
-		}
-		p.spaces()
-		b, ok := p.basic()
-		if !ok {
-			p.pos = save
-			return and, true
-		}
-		and = append(and, b)
-	}
-}
+func (p *jpParser) logicalAnd() (jpAnd, bool) { return sepBy(p, "&&", p.basic) }
 
 // basic tries a parenthesised expression, then a comparison, then a test,
 // in aeson-jsonpath's order.
@@ -585,21 +568,8 @@ func (p *jpParser) comparison() (jpCompare, bool) {
 		return jpCompare{}, false
 	}
 	p.spaces()
-	var op jpCmpOp
-	switch {
-	case p.eatString(">="):
-		op = opGreaterEq
-	case p.eatString("<="):
-		op = opLessEq
-	case p.eat('>'):
-		op = opGreater
-	case p.eat('<'):
-		op = opLess
-	case p.eatString("!="):
-		op = opNotEqual
-	case p.eatString("=="):
-		op = opEqual
-	default:
+	op := p.oneOf(cmpOps)
+	if op < 0 {
 		p.pos = save
 		return jpCompare{}, false
 	}
@@ -609,7 +579,7 @@ func (p *jpParser) comparison() (jpCompare, bool) {
 		p.pos = save
 		return jpCompare{}, false
 	}
-	return jpCompare{left: left, right: right, op: op}, true
+	return jpCompare{left: left, right: right, op: jpCmpOp(op)}, true
 }
 
 func (p *jpParser) comparable() (jpComparable, bool) {
@@ -624,16 +594,7 @@ func (p *jpParser) comparable() (jpComparable, bool) {
 	default:
 		return jpComparable{}, false
 	}
-	for {
-		next := p.pos
-		p.spaces()
-		s, ok := p.singularSegment()
-		if !ok {
-			p.pos = next
-			break
-		}
-		c.segs = append(c.segs, s)
-	}
+	c.segs = many(p, p.singularSegment)
 	return c, true
 }
 
@@ -659,27 +620,28 @@ func (p *jpParser) singularSegment() (jpSingular, bool) {
 }
 
 // literal parses a string, number, true, false or null.
-func (p *jpParser) literal() (*jsonValue, bool) {
+func (p *jpParser) literal() (*jsonvalue.Value, bool) {
 	if s, ok := p.quoted(); ok {
-		return &jsonValue{kind: jsonString, str: s}, true
+		return &jsonvalue.Value{Kind: jsonvalue.String, Text: s}, true
 	}
 	if n, ok := p.number(); ok {
-		return &jsonValue{kind: jsonNumber, str: n}, true
+		return &jsonvalue.Value{Kind: jsonvalue.Number, Text: n}, true
 	}
 	switch {
 	case p.eatString("true"):
-		return &jsonValue{kind: jsonTrue}, true
+		return &jsonvalue.Value{Kind: jsonvalue.True}, true
 	case p.eatString("false"):
-		return &jsonValue{kind: jsonFalse}, true
+		return &jsonvalue.Value{Kind: jsonvalue.False}, true
 	case p.eatString("null"):
-		return &jsonValue{kind: jsonNull}, true
+		return &jsonvalue.Value{Kind: jsonvalue.Null}, true
 	}
 	return nil, false
 }
 
 // number parses aeson-jsonpath's number literals: "-0", digits.digits with
 // an optional exponent (unsigned, leading zeros allowed), or an int with an
-// optional exponent. It returns a literal parseDecimal accepts.
+// optional exponent. It returns the literal, which a jsonvalue Number may
+// hold (leading zeros included).
 func (p *jpParser) number() (string, bool) {
 	if p.eatString("-0") {
 		return "0", true
@@ -762,8 +724,8 @@ func (p *jpParser) searchFunc() (*jpSearch, bool) {
 func (p *jpParser) funcArg() (jpArg, bool) {
 	if lit, ok := p.literal(); ok {
 		a := jpArg{kind: argLiteral, lit: lit}
-		if lit.kind == jsonString {
-			a.re = compileRegex(lit.str)
+		if lit.Kind == jsonvalue.String {
+			a.re = compileRegex(lit.Text)
 		}
 		return a, true
 	}
@@ -791,7 +753,7 @@ func compileRegex(s string) *regexp.Regexp {
 }
 
 // first returns the first node the query selects from root, or nil.
-func (q *jpQuery) first(root *jsonValue) *jsonValue {
+func (q *jpQuery) first(root *jsonvalue.Value) *jsonvalue.Value {
 	if q.simple {
 		v := root
 		for i := range q.segs {
@@ -809,15 +771,15 @@ func (q *jpQuery) first(root *jsonValue) *jsonValue {
 }
 
 // eval returns the nodelist of q; cur is @.
-func (q *jpQuery) eval(root, cur *jsonValue) []*jsonValue {
+func (q *jpQuery) eval(root, cur *jsonvalue.Value) []*jsonvalue.Value {
 	start := cur
 	if q.root {
 		start = root
 	}
-	nodes := []*jsonValue{start}
+	nodes := []*jsonvalue.Value{start}
 	for i := range q.segs {
 		seg := &q.segs[i]
-		var next []*jsonValue
+		var next []*jsonvalue.Value
 		for _, n := range nodes {
 			if seg.descendant {
 				for _, d := range descendants(n, nil) {
@@ -834,23 +796,23 @@ func (q *jpQuery) eval(root, cur *jsonValue) []*jsonValue {
 
 // descendants lists n and everything below it that is an object or an
 // array, parents first (aeson-jsonpath's allElemsRecursive).
-func descendants(n *jsonValue, out []*jsonValue) []*jsonValue {
-	switch n.kind {
-	case jsonObject:
+func descendants(n *jsonvalue.Value, out []*jsonvalue.Value) []*jsonvalue.Value {
+	switch n.Kind {
+	case jsonvalue.Object:
 		out = append(out, n)
-		for i := range n.obj {
-			out = descendants(&n.obj[i].val, out)
+		for i := range n.Obj {
+			out = descendants(&n.Obj[i].Val, out)
 		}
-	case jsonArray:
+	case jsonvalue.Array:
 		out = append(out, n)
-		for i := range n.arr {
-			out = descendants(&n.arr[i], out)
+		for i := range n.Arr {
+			out = descendants(&n.Arr[i], out)
 		}
 	}
 	return out
 }
 
-func (seg *jpSegment) apply(root, n *jsonValue, out []*jsonValue) []*jsonValue {
+func (seg *jpSegment) apply(root, n *jsonvalue.Value, out []*jsonvalue.Value) []*jsonvalue.Value {
 	for i := range seg.sels {
 		out = seg.sels[i].apply(root, n, out)
 	}
@@ -858,32 +820,32 @@ func (seg *jpSegment) apply(root, n *jsonValue, out []*jsonValue) []*jsonValue {
 }
 
 // child is what a name or index selector selects from n, or nil.
-func (sel *jpSelector) child(n *jsonValue) *jsonValue {
+func (sel *jpSelector) child(n *jsonvalue.Value) *jsonvalue.Value {
 	if sel.kind == selName {
-		return n.get(sel.name)
+		return n.Get(sel.name)
 	}
-	if n.kind != jsonArray {
+	if n.Kind != jsonvalue.Array {
 		return nil
 	}
 	i := sel.index
 	if i < 0 {
-		i += int64(len(n.arr))
+		i += int64(len(n.Arr))
 	}
-	if i < 0 || i >= int64(len(n.arr)) {
+	if i < 0 || i >= int64(len(n.Arr)) {
 		return nil
 	}
-	return &n.arr[i]
+	return &n.Arr[i]
 }
 
-func (sel *jpSelector) apply(root, n *jsonValue, out []*jsonValue) []*jsonValue {
+func (sel *jpSelector) apply(root, n *jsonvalue.Value, out []*jsonvalue.Value) []*jsonvalue.Value {
 	switch sel.kind {
 	case selName, selIndex:
 		if v := sel.child(n); v != nil {
 			out = append(out, v)
 		}
 	case selSlice:
-		if n.kind == jsonArray {
-			out = sel.slice(n.arr, out)
+		if n.Kind == jsonvalue.Array {
+			out = sel.slice(n.Arr, out)
 		}
 	case selWildcard:
 		out = children(n, out)
@@ -897,22 +859,22 @@ func (sel *jpSelector) apply(root, n *jsonValue, out []*jsonValue) []*jsonValue 
 	return out
 }
 
-func children(n *jsonValue, out []*jsonValue) []*jsonValue {
-	switch n.kind {
-	case jsonObject:
-		for i := range n.obj {
-			out = append(out, &n.obj[i].val)
+func children(n *jsonvalue.Value, out []*jsonvalue.Value) []*jsonvalue.Value {
+	switch n.Kind {
+	case jsonvalue.Object:
+		for i := range n.Obj {
+			out = append(out, &n.Obj[i].Val)
 		}
-	case jsonArray:
-		for i := range n.arr {
-			out = append(out, &n.arr[i])
+	case jsonvalue.Array:
+		for i := range n.Arr {
+			out = append(out, &n.Arr[i])
 		}
 	}
 	return out
 }
 
 // slice is RFC 9535's array slice (aeson-jsonpath's sliceArray).
-func (sel *jpSelector) slice(arr []jsonValue, out []*jsonValue) []*jsonValue {
+func (sel *jpSelector) slice(arr []jsonvalue.Value, out []*jsonvalue.Value) []*jsonvalue.Value {
 	n := int64(len(arr))
 	norm := func(i int64) int64 {
 		if i >= 0 {
@@ -949,7 +911,7 @@ func (sel *jpSelector) slice(arr []jsonValue, out []*jsonValue) []*jsonValue {
 	return out
 }
 
-func (or jpOr) eval(root, cur *jsonValue) bool {
+func (or jpOr) eval(root, cur *jsonvalue.Value) bool {
 	for _, and := range or {
 		if and.eval(root, cur) {
 			return true
@@ -958,7 +920,7 @@ func (or jpOr) eval(root, cur *jsonValue) bool {
 	return false
 }
 
-func (and jpAnd) eval(root, cur *jsonValue) bool {
+func (and jpAnd) eval(root, cur *jsonvalue.Value) bool {
 	for i := range and {
 		if !and[i].eval(root, cur) {
 			return false
@@ -967,7 +929,7 @@ func (and jpAnd) eval(root, cur *jsonValue) bool {
 	return true
 }
 
-func (b *jpBasic) eval(root, cur *jsonValue) bool {
+func (b *jpBasic) eval(root, cur *jsonvalue.Value) bool {
 	var r bool
 	switch b.kind {
 	case basicParen:
@@ -984,7 +946,7 @@ func (b *jpBasic) eval(root, cur *jsonValue) bool {
 	return r != b.not
 }
 
-func (c *jpCompare) eval(root, cur *jsonValue) bool {
+func (c *jpCompare) eval(root, cur *jsonvalue.Value) bool {
 	l, r := c.left.value(root, cur), c.right.value(root, cur)
 	switch c.op {
 	case opLess:
@@ -1004,29 +966,24 @@ func (c *jpCompare) eval(root, cur *jsonValue) bool {
 
 // equal compares two comparables, nil meaning "selects nothing": two
 // empty results are equal, as RFC 9535 says.
-func equal(a, b *jsonValue) bool {
+func equal(a, b *jsonvalue.Value) bool {
 	if a == nil || b == nil {
 		return a == nil && b == nil
 	}
-	return equalJSON(a, b)
+	return jsonvalue.Equal(a, b)
 }
 
-func less(a, b *jsonValue) bool {
-	if a == nil || b == nil || a.kind != b.kind {
+// less is RFC 9535's <: only two strings or two numbers are ordered, and
+// "selects nothing" is less than nothing.
+func less(a, b *jsonvalue.Value) bool {
+	if a == nil || b == nil {
 		return false
 	}
-	switch a.kind {
-	case jsonString:
-		return a.str < b.str
-	case jsonNumber:
-		da, _ := parseDecimal(a.str)
-		db, _ := parseDecimal(b.str)
-		return compareDecimals(da, db) < 0
-	}
-	return false
+	c, ok := jsonvalue.Compare(a, b)
+	return ok && c < 0
 }
 
-func (c *jpComparable) value(root, cur *jsonValue) *jsonValue {
+func (c *jpComparable) value(root, cur *jsonvalue.Value) *jsonvalue.Value {
 	if c.lit != nil {
 		return c.lit
 	}
@@ -1040,12 +997,12 @@ func (c *jpComparable) value(root, cur *jsonValue) *jsonValue {
 		}
 		if s.isIndex {
 			// aeson-jsonpath does not count negative indexes from the end here.
-			if v.kind != jsonArray || s.index < 0 || s.index >= int64(len(v.arr)) {
+			if v.Kind != jsonvalue.Array || s.index < 0 || s.index >= int64(len(v.Arr)) {
 				return nil
 			}
-			v = &v.arr[s.index]
+			v = &v.Arr[s.index]
 		} else {
-			v = v.get(s.name)
+			v = v.Get(s.name)
 		}
 	}
 	return v
@@ -1053,26 +1010,26 @@ func (c *jpComparable) value(root, cur *jsonValue) *jsonValue {
 
 // eval is search(): a string argument and a pattern argument, each a
 // string literal or a query selecting exactly one string.
-func (s *jpSearch) eval(root, cur *jsonValue) bool {
+func (s *jpSearch) eval(root, cur *jsonvalue.Value) bool {
 	var texts [2]string
 	var re *regexp.Regexp
 	for i := range s.args {
 		a := &s.args[i]
 		switch a.kind {
 		case argLiteral:
-			if a.lit.kind != jsonString {
+			if a.lit.Kind != jsonvalue.String {
 				return false
 			}
-			texts[i] = a.lit.str
+			texts[i] = a.lit.Text
 			if i == 1 {
 				re = a.re
 			}
 		case argQuery:
 			nodes := a.query.eval(root, cur)
-			if len(nodes) != 1 || nodes[0].kind != jsonString {
+			if len(nodes) != 1 || nodes[0].Kind != jsonvalue.String {
 				return false
 			}
-			texts[i] = nodes[0].str
+			texts[i] = nodes[0].Text
 			if i == 1 {
 				re = compileRegex(texts[1])
 			}
