@@ -158,6 +158,19 @@ func TestEmbedTwoSchemas(t *testing.T) {
 			HeaderIs(t, "Content-Profile", "api").
 			JSON(t, `[{"title":"The Dispossessed","authors":{"name":"Ursula K. Le Guin"}}]`)
 	})
+	t.Run("junction in the other schema", func(t *testing.T) {
+		t.Parallel()
+		// PostgREST names the junction with the origin's schema in the
+		// join conditions ("api"."loans") and fails with 42P01; restgres
+		// uses the junction's own schema.
+		api.Get(t, "/books?select=title,readers(name)&id=in.(1,2)&order=id").Status(t, 200).
+			JSON(t, `[{"title":"The Dispossessed","readers":[{"name":"Ana"}]},{"title":"Solaris","readers":[]}]`)
+		api.Get(t, "/readers?select=name,books(title)&order=id&books.order=id").Status(t, 200).
+			JSON(t, `[{"name":"Ana","books":[{"title":"The Dispossessed"},{"title":"The Cyberiad"}]},{"name":"Ben","books":[{"title":"SPQR"}]}]`)
+		api.Get(t, "/readers?select=name,books!inner(title)&books.title=eq.SPQR", "Prefer", "count=exact").Status(t, 200).
+			HeaderIs(t, "Content-Range", "0-0/1").
+			JSON(t, `[{"name":"Ben","books":[{"title":"SPQR"}]}]`)
+	})
 	t.Run("no relationship across schemas", func(t *testing.T) {
 		t.Parallel()
 		// loans references api's tables: from api2 they are not related
