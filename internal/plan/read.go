@@ -754,8 +754,15 @@ func hoistNode(n *ReadPlan) []hoistedAgg {
 	return aggs
 }
 
-// addToManyOrderSelects moves the order of a to-many spread into its
+// addToManyOrderSelects copies the order of a to-many spread into its
 // aggregation, selecting the order columns under unique aliases.
+//
+// PostgREST moves the order out of the spread's query altogether, so a
+// limit or offset there picks rows before they are ordered:
+// ...rel(col)&rel.order=col.desc&rel.limit=2 gives two arbitrary rows. The
+// order stays on the level here; sqlgen writes it only when the level has
+// a range (see [ReadPlan.SpreadOrder]), and then the same rows come back
+// as without the range, minus the ones outside it.
 func addToManyOrderSelects(n *ReadPlan) error {
 	if n.RelSpread == ToManySpread {
 		for _, s := range n.Select {
@@ -787,7 +794,6 @@ func addToManyOrderSelects(n *ReadPlan) error {
 				n.SpreadOrder = append(n.SpreadOrder, OrderTerm{Field: unknownField(alias, nil), Direction: t.Direction, Nulls: t.Nulls})
 			}
 		}
-		n.Order = nil
 	}
 	for _, c := range n.Children {
 		if err := addToManyOrderSelects(c); err != nil {

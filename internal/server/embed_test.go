@@ -562,6 +562,14 @@ func TestEmbedSpreads(t *testing.T) {
 		// to-many spreads give arrays (PostgREST 13+)
 		{"to-many", "/authors?select=name,...books!books_author_fk(titles:title,year)&id=in.(1,5)&order=id&books.order=year",
 			`[{"name":"Ursula K. Le Guin","titles":["A Wizard of Earthsea","The Dispossessed"],"year":[1968,1974]},{"name":"Nobody Yet","titles":[],"year":[]}]`},
+		// the range applies to the ordered rows (PostgREST orders only the
+		// arrays, so its limit picks rows in no particular order)
+		{"to-many order desc and limit", "/authors?select=name,...books!books_author_fk(title)&id=eq.2&books.order=year.desc&books.limit=2",
+			`[{"name":"Stanisław Lem","title":["Fiasco","The Cyberiad"]}]`},
+		{"to-many order and offset", "/authors?select=name,...books!books_author_fk(title,year)&id=eq.2&books.order=year&books.offset=1",
+			`[{"name":"Stanisław Lem","title":["The Cyberiad","Fiasco"],"year":[1965,1986]}]`},
+		{"to-many related order and limit", "/authors?select=name,...books!books_author_fk(title,categories(name))&id=eq.2&books.order=categories(name).desc,title&books.limit=2",
+			`[{"name":"Stanisław Lem","title":["The Cyberiad","Fiasco"],"categories":[{"name":"Space opera"},{"name":"Science fiction"}]}]`},
 		{"many-to-many", "/books?select=title,...tags(tag_names:name)&id=eq.3&tags.order=name.desc",
 			`[{"title":"The Cyberiad","tag_names":["robots","classic"]}]`},
 		{"to-many with an embed inside", "/authors?select=name,...books!books_author_fk(title,categories(name))&id=eq.4",
@@ -580,6 +588,18 @@ func TestEmbedSpreads(t *testing.T) {
 			`[{"name":"Michael Kandel","title":[]},{"name":"Nobody Yet","title":[]}]`},
 		{"to-many computed", "/authors?select=name,...bibliography(title)&id=eq.4",
 			`[{"name":"Mary Beard","title":["SPQR"]}]`},
+	})
+}
+
+func TestEmbedMaxRows(t *testing.T) {
+	t.Parallel()
+	// db-max-rows limits every level; the rows kept are the first in order
+	api := newEmbedAPI(t, apitest.Env("PGRST_DB_MAX_ROWS", "1"))
+	runGets(t, api, []getCase{
+		{"embed", "/authors?select=name,books!books_author_fk(title)&id=eq.2&books.order=year.desc",
+			`[{"name":"Stanisław Lem","books":[{"title":"Fiasco"}]}]`},
+		{"to-many spread", "/authors?select=name,...books!books_author_fk(title)&id=eq.2&books.order=year.desc",
+			`[{"name":"Stanisław Lem","title":["Fiasco"]}]`},
 	})
 }
 
