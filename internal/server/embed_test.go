@@ -297,6 +297,13 @@ func TestEmbedHints(t *testing.T) {
 			"message":"Could not find a relationship between 'books' and 'autors' in the schema cache",
 			"details":"Searched for a foreign key relationship between 'books' and 'autors' in the schema 'api', but no matches were found.",
 			"hint":"Perhaps you meant 'authors' instead of 'autors'."}`},
+		// the suggestions are foreign table names, for computed
+		// relationships too, as in PostgREST: no "bibliography" here
+		{"misspelled computed relationship", "/authors?select=name,bibliographie(title)", 400, "PGRST200", `{
+			"code":"PGRST200",
+			"message":"Could not find a relationship between 'authors' and 'bibliographie' in the schema cache",
+			"details":"Searched for a foreign key relationship between 'authors' and 'bibliographie' in the schema 'api', but no matches were found.",
+			"hint":null}`},
 		{"origin without relationships", "/author_names?select=name,books(title)", 400, "PGRST200", `{
 			"code":"PGRST200",
 			"message":"Could not find a relationship between 'author_names' and 'books' in the schema cache",
