@@ -211,7 +211,18 @@ func TestEmbedFunctionResults(t *testing.T) {
 			`[{"title":"Fiasco","categories":{"name":"Science fiction"}},{"title":"Solaris","categories":{"name":"Science fiction"}},{"title":"The Cyberiad","categories":{"name":"Space opera"}}]`},
 		{"spread and a root filter on a column not selected", "/rpc/books_by?p_author=2&select=title,...categories(genre:name)&year=gt.1962&order=title",
 			`[{"title":"Fiasco","genre":"Science fiction"},{"title":"The Cyberiad","genre":"Space opera"}]`},
+		// books have no "name": the filter is on tags (PostgREST asks the
+		// function's result for it and fails with 42703)
+		{"filter on an embedded column", "/rpc/books_by?p_author=2&select=title,tags!inner(name)&tags.name=eq.robots&order=title",
+			`[{"title":"Fiasco","tags":[{"name":"robots"}]},{"title":"The Cyberiad","tags":[{"name":"robots"}]}]`},
+		// likewise PostgREST asks for the embed's internal alias
+		{"null embed filter", "/rpc/books_by?p_author=2&select=title,covers()&covers=is.null&order=title",
+			`[{"title":"Fiasco"},{"title":"Solaris"}]`},
+		{"null embed filter in or", "/rpc/books_by?p_author=2&select=title,covers()&or=(covers.not.is.null,year.lt.1962)&order=title",
+			`[{"title":"Solaris"},{"title":"The Cyberiad"}]`},
 	})
+	api.Get(t, "/rpc/books_by?p_author=2&select=title,tags!inner(name)&tags.name=eq.robots", "Prefer", "count=exact").
+		Status(t, 200).HeaderIs(t, "Content-Range", "0-1/2")
 }
 
 func TestEmbedAliasesAndNesting(t *testing.T) {
