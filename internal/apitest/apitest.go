@@ -49,6 +49,7 @@ type Option func(*options)
 type options struct {
 	fixtures []string
 	env      map[string]string
+	through  func(uri string) string
 }
 
 // Fixture adds SQL files loaded (in order, by psql as the superuser) into
@@ -60,6 +61,13 @@ func Fixture(files ...string) Option {
 // Env sets a PGRST_* variable (or overrides a default) for the server.
 func Env(name, value string) Option {
 	return func(o *options) { o.env[name] = value }
+}
+
+// Through makes the server reach PostgreSQL at wrap(uri) instead of uri,
+// the connection string New would use: a test can put a proxy in between
+// to see the wire traffic. It has no effect when PGRST_DB_URI is set.
+func Through(wrap func(uri string) string) Option {
+	return func(o *options) { o.through = wrap }
 }
 
 // API is a running handler on a test database.
@@ -91,7 +99,11 @@ func New(t testing.TB, opts ...Option) *API {
 	}
 	admin, db := pgtest.NewDB(t, o.fixtures...)
 	if _, ok := o.env["PGRST_DB_URI"]; !ok {
-		o.env["PGRST_DB_URI"] = pgtest.Shared(t).URI(db, Authenticator)
+		uri := pgtest.Shared(t).URI(db, Authenticator)
+		if o.through != nil {
+			uri = o.through(uri)
+		}
+		o.env["PGRST_DB_URI"] = uri
 	}
 	environ := make([]string, 0, len(o.env))
 	for k, v := range o.env {

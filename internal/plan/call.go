@@ -120,6 +120,15 @@ func rpcArgs(r *schema.Routine, pairs [][2]string) map[string]CallArg {
 	return args
 }
 
+// filterFieldNames lists the columns the root filters of a call read, so
+// that the call's CTE returns them even when they are not selected.
+//
+// PostgREST walks the whole tree and takes null-embed filters too: a filter
+// on an embedded resource (rel.col=...) then asks the function's result
+// for rel's column, and rel=is.null for the embed's internal alias, both
+// 42703 errors unless the function happens to return a column so named.
+// Those filters read the embedded levels, never the call's columns, so
+// only the root's own filters count here.
 func filterFieldNames(rp *ReadPlan) []string {
 	var names []string
 	var walkTree func(t LogicTree)
@@ -130,22 +139,13 @@ func filterFieldNames(rp *ReadPlan) []string {
 			}
 			return
 		}
-		if t.Filter.NullEmbed {
-			names = append(names, t.Filter.EmbedAlias)
-		} else {
+		if !t.Filter.NullEmbed {
 			names = append(names, t.Filter.Field.Name)
 		}
 	}
-	var walk func(n *ReadPlan)
-	walk = func(n *ReadPlan) {
-		for _, t := range n.Where {
-			walkTree(t)
-		}
-		for _, c := range n.Children {
-			walk(c)
-		}
+	for _, t := range rp.Where {
+		walkTree(t)
 	}
-	walk(rp)
 	slices.Sort(names)
 	return slices.Compact(names)
 }

@@ -196,13 +196,11 @@ func noRelError(sc *schema.Cache, sch, origin, target, hint string) error {
 func noRelHint(sc *schema.Cache, sch, origin, target string) string {
 	rels, parentFound := sc.Relationships[schema.RelKey{Table: schema.QI{Schema: sch, Name: origin}, ForeignSchema: sch}]
 	if parentFound {
+		// PostgREST suggests foreign table names only, also for computed
+		// relationships (whose function name is what a request uses).
 		var children []string
 		for _, r := range rels {
-			if r.Computed {
-				children = append(children, r.Function.Name)
-			} else {
-				children = append(children, r.ForeignTable.Name)
-			}
+			children = append(children, r.ForeignTable.Name)
 		}
 		for _, m := range fuzzyGet(children, target, fuzzyDefaultMin) {
 			if m.Score < 1.0 {

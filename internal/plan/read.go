@@ -352,30 +352,37 @@ func addRels(n, parent *ReadPlan, sch string, action request.Action, sc *schema.
 
 // joinConditions relates the child (tblAlias or its table) to the parent
 // (parentAlias or its table); many-to-many goes through the junction.
+//
+// PostgREST qualifies every table here with the origin's schema. The
+// junction, though, may live in another exposed schema; it is named in the
+// FROM clause with its own schema, so the conditions must name it so too
+// (PostgREST's "api"."junction" there is an invalid reference, 42P01).
 func joinConditions(tblAlias, parentAlias string, rel *schema.Relationship) []JoinCondition {
-	tSchema := rel.Table.Schema
-	ref := func(alias, table string) schema.QI {
+	ref := func(alias string, table schema.QI) schema.QI {
 		if alias != "" {
 			return schema.QI{Name: alias}
 		}
-		return schema.QI{Schema: tSchema, Name: table}
+		return table
 	}
-	cond := func(prAl, newAl, tb, ftb, c, fc string) JoinCondition {
+	cond := func(prAl, newAl string, tb, ftb schema.QI, c, fc string) JoinCondition {
 		return JoinCondition{Left: ColumnRef{ref(newAl, ftb), fc}, Right: ColumnRef{ref(prAl, tb), c}}
 	}
+	tSchema := rel.Table.Schema
+	origin := schema.QI{Schema: tSchema, Name: rel.Table.Name}
 	var out []JoinCondition
 	if rel.Cardinality == schema.ManyToMany {
 		j := rel.Junction
+		target := schema.QI{Schema: tSchema, Name: rel.ForeignTable.Name}
 		for _, p := range j.ColsTarget {
-			out = append(out, cond("", "", rel.ForeignTable.Name, j.Table.Name, p.Column, p.ForeignColumn))
+			out = append(out, cond("", "", target, j.Table, p.Column, p.ForeignColumn))
 		}
 		for _, p := range j.ColsSource {
-			out = append(out, cond(parentAlias, tblAlias, rel.Table.Name, j.Table.Name, p.Column, p.ForeignColumn))
+			out = append(out, cond(parentAlias, tblAlias, origin, j.Table, p.Column, p.ForeignColumn))
 		}
 		return out
 	}
 	for _, p := range rel.Columns {
-		out = append(out, cond(parentAlias, tblAlias, rel.Table.Name, rel.ForeignTable.Name, p.Column, p.ForeignColumn))
+		out = append(out, cond(parentAlias, tblAlias, origin, schema.QI{Schema: tSchema, Name: rel.ForeignTable.Name}, p.Column, p.ForeignColumn))
 	}
 	return out
 }
@@ -747,8 +754,15 @@ func hoistNode(n *ReadPlan) []hoistedAgg {
 	return aggs
 }
 
-// addToManyOrderSelects moves the order of a to-many spread into its
+// addToManyOrderSelects copies the order of a to-many spread into its
 // aggregation, selecting the order columns under unique aliases.
+//
+// PostgREST moves the order out of the spread's query altogether, so a
+// limit or offset there picks rows before they are ordered:
+// ...rel(col)&rel.order=col.desc&rel.limit=2 gives two arbitrary rows. The
+// order stays on the level here; sqlgen writes it only when the level has
+// a range (see [ReadPlan.SpreadOrder]), and then the same rows come back
+// as without the range, minus the ones outside it.
 func addToManyOrderSelects(n *ReadPlan) error {
 	if n.RelSpread == ToManySpread {
 		for _, s := range n.Select {
@@ -780,7 +794,6 @@ func addToManyOrderSelects(n *ReadPlan) error {
 				n.SpreadOrder = append(n.SpreadOrder, OrderTerm{Field: unknownField(alias, nil), Direction: t.Direction, Nulls: t.Nulls})
 			}
 		}
-		n.Order = nil
 	}
 	for _, c := range n.Children {
 		if err := addToManyOrderSelects(c); err != nil {

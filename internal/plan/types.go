@@ -174,7 +174,9 @@ type ReadPlan struct {
 	RelHint       string
 	RelJoinType   request.JoinType
 	RelSpread     SpreadKind
-	// For to-many spreads: the order columns and the order.
+	// For to-many spreads: the order columns and the order of the
+	// aggregated arrays. Order is kept too, for the level's own query to
+	// apply before its limit and offset.
 	SpreadExtraSelects []SpreadExtraSelect
 	SpreadOrder        []OrderTerm
 	RelSelect          []RelSelectField

@@ -128,7 +128,11 @@ func (b *Builder) readQuery(n *plan.ReadPlan) {
 	b.Kw(" ")
 	b.groupBy(qi, n)
 	b.Kw(" ")
-	b.orderBy(qi, n.Order)
+	if n.RelSpread != plan.ToManySpread || !n.Range.IsAll() {
+		// A to-many spread is ordered in its json_agg; ordering its rows
+		// too matters only to pick the ones in its range.
+		b.orderBy(qi, n.Order)
+	}
 	b.Kw(" ")
 	b.limitOffset(n.Range)
 }
