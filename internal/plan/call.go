@@ -41,7 +41,7 @@ func callPlan(req *request.APIRequest, sc *schema.Cache, role string, opts *Opti
 		Function:           r.QI(),
 		ReturnsScalar:      r.ReturnsScalar(),
 		ReturnsSetOfScalar: r.ReturnsSetOfScalar(),
-		FilterFields:       filterFieldNames(rp),
+		FilterFields:       callReadFields(rp),
 		Returning:          returnedColumns(rp, nil),
 	}
 	if len(r.Params) == 1 && r.Params[0].Name == "" {
@@ -120,32 +120,38 @@ func rpcArgs(r *schema.Routine, pairs [][2]string) map[string]CallArg {
 	return args
 }
 
-func filterFieldNames(rp *ReadPlan) []string {
+// callReadFields names the columns of the function's result that the read
+// around the call needs besides the selected ones: those the top level
+// filters and orders by. PostgREST's getFilterFieldNames takes the filters
+// of every level, null-embed aliases included, and no order fields; none of
+// those embedded names is a column of the result, so with a select other
+// than * a request like directors.name=eq.x (on a function returning
+// films), reviews=not.is.null or order=rating failed with 42703. Taking
+// the top level's names answers those requests and changes no other
+// request's result.
+func callReadFields(rp *ReadPlan) []string {
 	var names []string
 	var walkTree func(t LogicTree)
 	walkTree = func(t LogicTree) {
-		if t.IsExpr {
+		switch {
+		case t.IsExpr:
 			for _, s := range t.Trees {
 				walkTree(s)
 			}
-			return
-		}
-		if t.Filter.NullEmbed {
-			names = append(names, t.Filter.EmbedAlias)
-		} else {
+		case !t.Filter.NullEmbed:
+			// rel=is.null tests the embed's alias, not a result column
 			names = append(names, t.Filter.Field.Name)
 		}
 	}
-	var walk func(n *ReadPlan)
-	walk = func(n *ReadPlan) {
-		for _, t := range n.Where {
-			walkTree(t)
-		}
-		for _, c := range n.Children {
-			walk(c)
+	for _, t := range rp.Where {
+		walkTree(t)
+	}
+	for _, o := range rp.Order {
+		// rel(col) terms order by an embedded (to-one) resource's column
+		if o.Relation == "" {
+			names = append(names, o.Field.Name)
 		}
 	}
-	walk(rp)
 	slices.Sort(names)
 	return slices.Compact(names)
 }

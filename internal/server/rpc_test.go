@@ -220,6 +220,7 @@ func TestRPCResultShapes(t *testing.T) {
 		{"returns table", "/rpc/film_titles?min_year=1960", `[{"id":3,"title":"Cléo from 5 to 7"},{"id":4,"title":"Spirited Away"}]`, "0-1/*"},
 		{"filter on an unselected column", "/rpc/all_films?select=id&year=lt.1960&order=id", `[{"id":1},{"id":2}]`, "0-1/*"},
 		{"or filter", "/rpc/all_films?select=id&or=(id.eq.1,rating.lt.8)&order=id", `[{"id":1},{"id":3}]`, "0-1/*"},
+		{"order and offset", "/rpc/all_films?select=id&order=rating.desc.nullslast,id&offset=1&limit=2", `[{"id":4},{"id":2}]`, "1-2/*"},
 		{"json path and cast", "/rpc/all_films?select=id,lang:meta->>lang,rating::text&id=eq.3", `[{"id":3,"lang":"fr","rating":"7.8"}]`, "0-0/*"},
 	}
 	for _, tc := range tests {
@@ -252,6 +253,10 @@ func TestRPCEmbeddingAndCounting(t *testing.T) {
 		Status(t, 200).JSON(t, `[
 			{"title":"Seven Samurai","director":{"name":"Akira Kurosawa"},"actors":[{"name":"Takashi Shimura"},{"name":"Toshiro Mifune"}]},
 			{"title":"Ikiru","director":{"name":"Akira Kurosawa"},"actors":[{"name":"Takashi Shimura"}]}]`)
+	api.Get(t, "/rpc/all_films?select=id,reviews(stars)&reviews=not.is.null&order=id").
+		Status(t, 200).JSON(t, `[{"id":1,"reviews":[{"stars":5}]},{"id":2,"reviews":[{"stars":4}]},{"id":4,"reviews":[{"stars":5}]}]`)
+	api.Get(t, "/rpc/all_films?select=id,directors!inner(name)&directors.name=eq.Agnès Varda").
+		Status(t, 200).JSON(t, `[{"id":3,"directors":{"name":"Agnès Varda"}}]`)
 
 	// counting
 	api.Get(t, "/rpc/all_films?select=id&order=id&limit=2", "Prefer", "count=exact").
