@@ -21,8 +21,21 @@ func TestMediaBuiltinHandlers(t *testing.T) {
 	api.Get(t, "/rpc/films_by_director?p_director_id=1&order=id", "Accept", "text/csv").
 		Status(t, 200).HeaderIs(t, "Content-Type", "text/csv; charset=utf-8").
 		BodyIs(t, "id,title,year,director_id,rating,tags,meta\n1,\"Seven Samurai\",1954,1,8.6,\"{epic,drama}\",\"{\"\"lang\"\": \"\"ja\"\", \"\"runtime\"\": 207}\"\n2,Ikiru,1952,1,8.3,{drama},\"{\"\"lang\"\": \"\"ja\"\", \"\"runtime\"\": 143}\"")
+	// the header names the columns of the lines, in the select's order,
+	// whatever the function returns and the read needs besides
+	api.Get(t, "/rpc/films_by_director?p_director_id=1&select=id,title,rating&order=id", "Accept", "text/csv").
+		Status(t, 200).BodyIs(t, "id,title,rating\n1,\"Seven Samurai\",8.6\n2,Ikiru,8.3")
 	api.Post(t, "/rpc/film_titles?id=lt.4", `{"min_year": 1960}`, "Accept", "text/csv").
 		Status(t, 200).BodyIs(t, "id,title\n3,\"Cléo from 5 to 7\"")
+	api.Get(t, "/rpc/all_films?select=title&year=lt.1960&order=id", "Accept", "text/csv").
+		Status(t, 200).BodyIs(t, "title\n\"Seven Samurai\"\nIkiru")
+	api.Get(t, "/rpc/all_films?select=title,director:directors(name)&id=eq.2", "Accept", "text/csv").
+		Status(t, 200).BodyIs(t, "title,director\nIkiru,\"{\"\"name\"\": \"\"Akira Kurosawa\"\"}\"")
+	api.Get(t, "/rpc/film?fid=2&select=title,year", "Accept", "text/csv").
+		Status(t, 200).BodyIs(t, "title,year\nIkiru,1952")
+	// and so for a write's representation
+	api.Post(t, "/calls?select=note,id", `{"note": "csv"}`, "Accept", "text/csv", "Prefer", "return=representation").
+		Status(t, 201).BodyIs(t, "note,id\ncsv,1")
 	// no rows: no header either
 	api.Get(t, "/rpc/films_by_director?p_director_id=99", "Accept", "text/csv").Status(t, 200).BodyIs(t, "\n")
 	// */* and no Accept at all are JSON

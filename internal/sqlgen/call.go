@@ -21,6 +21,7 @@ func Call(p *plan.Plan, count request.Count, maxRows int64, top request.Range) Q
 	b.call(p.Call)
 	b.Kw(") ")
 	totalF := b.countCTE(p.Read, count.ShouldCount(), count == request.CountEstimated, maxRows, top)
+	rows, csvSource := b.readRowsCTE(p)
 	b.Kw("SELECT ")
 	totalF()
 	b.Kw(" AS total_result_set, ")
@@ -30,11 +31,11 @@ func Call(p *plan.Plan, count request.Count, maxRows int64, top request.Range) Q
 		b.Kw("pg_catalog.count(_postgrest_t)")
 	}
 	b.Kw(" AS page_total, ")
-	b.handler(p.Handler, p.Routine, false)
+	b.handler(p.Handler, p.Routine, csvSource)
 	b.Kw(" AS body, ")
 	b.responseGUCs()
 	b.Kw("'' AS response_inserted FROM (")
-	b.readQuery(p.Read)
+	rows()
 	b.Kw(") _postgrest_t")
 	return b.result(p.Explain, ReadColumns, readFormats)
 }
