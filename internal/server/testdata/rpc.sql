@@ -200,3 +200,10 @@ create function api.root() returns json
   language sql stable as $$ select json_build_object('openapi', '3.0.0', 'paths', json_build_object()) $$;
 
 grant execute on all functions in schema api to restgres_test_anon, restgres_test_user;
+
+-- Plans -------------------------------------------------------------------
+
+-- PL/pgSQL is never inlined: a plan shows a Function Scan on it
+create function api.films_plpgsql() returns setof api.films
+  language plpgsql stable as $$ begin return query select * from api.films; end $$;
+grant execute on function api.films_plpgsql() to restgres_test_anon, restgres_test_user;
