@@ -270,8 +270,24 @@ func TestRPCEmbeddingAndCounting(t *testing.T) {
 		Status(t, 206).HeaderIs(t, "Content-Range", "0-0/2")
 	api.Get(t, "/rpc/all_films?offset=9", "Prefer", "count=exact").Error(t, 416, "PGRST103").
 		HeaderIs(t, "Content-Range", "*/5")
-	// a scalar function counts one
+	// a function returning one value or row counts one, as in PostgREST,
+	// even when a filter leaves nothing
 	api.Get(t, "/rpc/add?a=1&b=1", "Prefer", "count=exact").Status(t, 200).HeaderIs(t, "Content-Range", "0-0/1")
+	api.Get(t, "/rpc/film?fid=1&id=eq.2", "Prefer", "count=exact").Status(t, 200).JSON(t, `null`).
+		HeaderIs(t, "Content-Range", "0-0/1")
+	// count=planned has no plan to read for a call: no total
+	api.Get(t, "/rpc/all_films?select=id", "Prefer", "count=planned").Status(t, 200).
+		HeaderIs(t, "Content-Range", "0-4/*")
+
+	// past db-max-rows, count=estimated counts a call's rows exactly
+	capped := rpcAPI(t, apitest.Env("PGRST_DB_MAX_ROWS", "2"))
+	capped.Get(t, "/rpc/all_films?select=id", "Prefer", "count=estimated").Status(t, 206).
+		JSON(t, `[{"id":1},{"id":2}]`).HeaderIs(t, "Content-Range", "0-1/5")
+	capped.Get(t, "/rpc/all_films?select=id", "Prefer", "count=exact").Status(t, 206).
+		HeaderIs(t, "Content-Range", "0-1/5")
+	// (here PostgREST counts the read, so the filter shows)
+	capped.Get(t, "/rpc/film?fid=1&id=eq.2", "Prefer", "count=exact").Status(t, 200).
+		HeaderIs(t, "Content-Range", "*/0")
 }
 
 func TestRPCSingularObject(t *testing.T) {

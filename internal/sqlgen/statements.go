@@ -51,10 +51,12 @@ func Read(p *plan.Plan, count request.Count, maxRows int64, top request.Range) Q
 	b.Kw("WITH pgrst_source AS ( ")
 	b.readQuery(p.Read)
 	b.Kw(" ) ")
-	totalF := b.countCTE(p.Read, count.ShouldCount(), count == request.CountEstimated, maxRows, top)
+	totalF := b.countCTE(p.Read, count.ShouldCount(), count == request.CountEstimated, maxRows, top, rowsCount)
 	b.Kw("SELECT ")
 	totalF()
-	b.Kw(" AS total_result_set, pg_catalog.count(_postgrest_t) AS page_total, ")
+	b.Kw(" AS total_result_set, ")
+	b.Kw(rowsCount)
+	b.Kw(" AS page_total, ")
 	// the source is the read itself: its rows are those of the body
 	b.handler(p.Handler, p.Routine, "pgrst_source")
 	b.Kw(" AS body, ")
@@ -63,15 +65,20 @@ func Read(p *plan.Plan, count request.Count, maxRows int64, top request.Range) Q
 	return b.result(p.Explain, ReadColumns, readFormats)
 }
 
+// rowsCount is the page_total of a statement: the rows of the body.
+const rowsCount keyword = "pg_catalog.count(_postgrest_t)"
+
 // countCTE appends the counting CTE when needed and returns the writer of
-// the total_result_set expression.
-func (b *Builder) countCTE(n *plan.ReadPlan, should, estimated bool, maxRows int64, top request.Range) func() {
+// the total_result_set expression. pageTotal is the statement's page_total
+// expression, which is the total when there is no range and no
+// db-max-rows. estimated limits the count to one row past db-max-rows.
+func (b *Builder) countCTE(n *plan.ReadPlan, should, estimated bool, maxRows int64, top request.Range, pageTotal keyword) func() {
 	if !should {
 		return func() { b.Kw("null::bigint") }
 	}
 	if maxRows == 0 && top.IsAll() {
 		// without a range or db-max-rows the page is everything
-		return func() { b.Kw("pg_catalog.count(_postgrest_t)") }
+		return func() { b.Kw(pageTotal) }
 	}
 	b.Kw(", pgrst_source_count AS (")
 	b.countQuery(n)
