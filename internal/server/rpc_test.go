@@ -1,7 +1,10 @@
 package server_test
 
 import (
+	"io"
 	"net/http"
+	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/restgres/restgres/internal/apitest"
@@ -383,6 +386,9 @@ func TestRPCRaisedErrors(t *testing.T) {
 		HeaderIs(t, "X-Powered-By", "Nerd Rage").HeaderIs(t, "Content-Type", "application/json; charset=utf-8")
 	fieldsAre(t, res, "message", "Payment Required", "details", "Quota exceeded", "hint", "Upgrade your plan")
 
+	res = api.Post(t, "/rpc/page_expired", `{}`).Error(t, 419, "PT419")
+	fieldsAre(t, res, "message", "Page Expired")
+
 	res = api.Post(t, "/rpc/raise_pgrst_bad_message", `{}`).Error(t, 500, "PGRST121")
 	fieldsAre(t, res,
 		"message", `Could not parse JSON in the "RAISE SQLSTATE 'PGRST'" error`,
@@ -397,6 +403,55 @@ func TestRPCRaisedErrors(t *testing.T) {
 
 	res = api.Post(t, "/rpc/raise_plain", `{}`).Error(t, 400, "P0001")
 	fieldsAre(t, res, "message", "plain failure")
+}
+
+// TestRPCReasonPhrase checks the status line on the wire: the recorder
+// the other tests use has no reason phrase.
+func TestRPCReasonPhrase(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewServer(rpcAPI(t).Handler)
+	t.Cleanup(srv.Close)
+	tests := []struct {
+		method, path, status string
+		header, value, body  string
+	}{
+		// status_text of a PGRST raise
+		{"GET", "/rpc/raise_pgrst", "402 Pay Me", "X-Powered-By", "Nerd Rage", `"message":"Payment Required"`},
+		// the message of a PTnnn raise, as PostgREST sends it
+		{"POST", "/rpc/page_expired", "419 Page Expired", "Proxy-Status", "PostgREST; error=PT419", `"message":"Page Expired"`},
+		{"POST", "/rpc/pay_up", "402 Payment Required", "Content-Type", "application/json; charset=utf-8", `"code":"PT402"`},
+		// control characters cannot end the status line
+		{"POST", "/rpc/raise_pgrst_crlf", "418 Short  X-Injected: yes", "X-Injected", "", `"code":"c"`},
+		// otherwise the standard phrase
+		{"GET", "/rpc/raise_pgrst_no_detail", "500 Internal Server Error", "Content-Type", "application/json; charset=utf-8", `"code":"PGRST121"`},
+		{"GET", "/rpc/add?a=1&b=2", "200 OK", "Content-Range", "0-0/*", `3`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.path, func(t *testing.T) {
+			req, err := http.NewRequestWithContext(t.Context(), tc.method, srv.URL+tc.path, strings.NewReader("{}"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := srv.Client().Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, err := io.ReadAll(res.Body)
+			res.Body.Close()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Status != tc.status {
+				t.Errorf("status line %q, want %q", res.Status, tc.status)
+			}
+			if got := res.Header.Get(tc.header); got != tc.value {
+				t.Errorf("%s = %q, want %q", tc.header, got, tc.value)
+			}
+			if !strings.Contains(string(body), tc.body) || res.ContentLength != int64(len(body)) {
+				t.Errorf("body %q (Content-Length %d), want it to hold %q", body, res.ContentLength, tc.body)
+			}
+		})
+	}
 }
 
 func TestRootSpec(t *testing.T) {

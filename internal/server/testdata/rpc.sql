@@ -174,6 +174,19 @@ begin
     detail = '{"status":402,"status_text":"Pay Me","headers":{"X-Powered-By":"Nerd Rage"}}';
 end $$;
 
+create function api.page_expired() returns void language plpgsql as $$
+begin
+  raise sqlstate 'PT419' using message = 'Page Expired';
+end $$;
+
+-- a reason phrase that tries to end the status line
+create function api.raise_pgrst_crlf() returns void language plpgsql as $$
+begin
+  raise sqlstate 'PGRST' using
+    message = '{"code":"c","message":"m"}',
+    detail = '{"status":418,"status_text":"Short\r\nX-Injected: yes","headers":{}}';
+end $$;
+
 create function api.raise_pgrst_bad_message() returns void language plpgsql as $$
 begin
   raise sqlstate 'PGRST' using message = 'not json', detail = '{"status":402,"headers":{}}';
