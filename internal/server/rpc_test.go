@@ -192,9 +192,10 @@ func TestRPCMethods(t *testing.T) {
 func TestRPCParamsSingleObject(t *testing.T) {
 	t.Parallel()
 	api := rpcAPI(t)
-	// PostgREST v12 removed Prefer: params=single-object: it is an
-	// unknown preference, ignored unless handling=strict, and the body is
-	// read as named arguments as usual.
+	// PostgREST deprecated Prefer: params=single-object in v12.2 and
+	// removed it in v13: for v16 it is an unknown preference, ignored
+	// unless handling=strict, and the body is read as named arguments as
+	// usual.
 	api.Post(t, "/rpc/add", `{"a": 1, "b": 2}`, "Prefer", "params=single-object").
 		Status(t, 200).JSON(t, `3`).HeaderIs(t, "Preference-Applied", "")
 	api.Post(t, "/rpc/echo_json", `{"a": 1}`, "Prefer", "params=single-object").
@@ -242,8 +243,7 @@ func TestRPCResultShapes(t *testing.T) {
 			Status(t, 200).JSON(t, `[{"title":"Ikiru"},{"title":"Seven Samurai"}]`)
 	})
 	t.Run("void", func(t *testing.T) {
-		res := api.Post(t, "/rpc/do_nothing", `{}`).Status(t, 204).BodyIs(t, "").HeaderIs(t, "Content-Type", "")
-		_ = res
+		api.Post(t, "/rpc/do_nothing", `{}`).Status(t, 204).BodyIs(t, "").HeaderIs(t, "Content-Type", "")
 		api.Get(t, "/rpc/do_nothing").Status(t, 204).BodyIs(t, "")
 	})
 }
