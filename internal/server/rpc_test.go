@@ -305,12 +305,36 @@ func TestRPCSingularObject(t *testing.T) {
 	api.Get(t, "/rpc/films_by_director?p_director_id=9", "Accept", obj).Error(t, 406, "PGRST116")
 	api.Get(t, "/rpc/film?fid=1&select=id", "Accept", obj).Status(t, 200).JSON(t, `{"id":1}`)
 	api.Get(t, "/rpc/add?a=1&b=2", "Accept", obj).Status(t, 200).JSON(t, `3`)
+	api.Get(t, "/rpc/film_ids?limit=2", "Accept", obj).Error(t, 406, "PGRST116")
 	api.Get(t, "/rpc/film?fid=5", "Accept", obj+";nulls=stripped").Status(t, 200).
 		JSON(t, `{"id":5,"title":"Untitled"}`)
 	// a volatile function's writes are rolled back when the result is not
 	// one row
 	api.Post(t, "/rpc/log_call", `{"note": "single"}`, "Accept", obj).Status(t, 200).JSON(t, `1`)
 	api.Get(t, "/rpc/volatile_read").JSON(t, `1`)
+}
+
+// TestRPCRollbacks: a volatile function's writes are undone when the
+// response cannot be what the client asked for.
+func TestRPCRollbacks(t *testing.T) {
+	t.Parallel()
+	api := rpcAPI(t, apitest.Env("PGRST_DB_TX_END", "commit-allow-override"))
+	const obj = "application/vnd.pgrst.object+json"
+	api.Post(t, "/rpc/log_calls", `{"n": 2}`, "Accept", obj).Error(t, 406, "PGRST116")
+	api.Get(t, "/rpc/volatile_read").JSON(t, `0`)
+	res := api.Post(t, "/rpc/log_calls", `{"n": 3}`, "Prefer", "handling=strict, max-affected=2").Error(t, 400, "PGRST124")
+	fieldsAre(t, res, "details", "The query affects 3 rows")
+	api.Get(t, "/rpc/volatile_read").JSON(t, `0`)
+	api.Post(t, "/rpc/log_calls", `{"n": 2}`, "Prefer", "tx=rollback").Status(t, 200).JSON(t, `["bulk 1","bulk 2"]`).
+		HeaderIs(t, "Preference-Applied", "tx=rollback")
+	api.Get(t, "/rpc/volatile_read").JSON(t, `0`)
+	// max-affected needs a set to count
+	api.Post(t, "/rpc/log_call", `{"note": "x"}`, "Prefer", "handling=strict, max-affected=2").Error(t, 400, "PGRST128")
+	api.Get(t, "/rpc/volatile_read").JSON(t, `0`)
+	// within the limits, the writes stay
+	api.Post(t, "/rpc/log_calls", `{"n": 2}`, "Prefer", "handling=strict, max-affected=2").Status(t, 200).
+		JSON(t, `["bulk 1","bulk 2"]`).HeaderIs(t, "Preference-Applied", "handling=strict, max-affected=2")
+	api.Get(t, "/rpc/volatile_read").JSON(t, `2`)
 }
 
 func TestRPCReadOnlyTransactions(t *testing.T) {

@@ -70,6 +70,9 @@ grant usage on sequence api.calls_id_seq to restgres_test_anon;
 create function api.log_call(note text) returns int
   language sql volatile as $$ insert into api.calls (note) values (note) returning id $$;
 
+create function api.log_calls(n int) returns setof text
+  language sql volatile as $$ insert into api.calls (note) select 'bulk ' || g from generate_series(1, n) g returning note $$;
+
 -- volatile, yet writes nothing: GET runs it (read only)
 create function api.volatile_read() returns int
   language sql volatile as $$ select count(*)::int from api.calls $$;
