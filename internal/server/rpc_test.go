@@ -305,6 +305,9 @@ func TestRPCSingularObject(t *testing.T) {
 	api.Get(t, "/rpc/films_by_director?p_director_id=9", "Accept", obj).Error(t, 406, "PGRST116")
 	api.Get(t, "/rpc/film?fid=1&select=id", "Accept", obj).Status(t, 200).JSON(t, `{"id":1}`)
 	api.Get(t, "/rpc/add?a=1&b=2", "Accept", obj).Status(t, 200).JSON(t, `3`)
+	// one value of a set: the value, not the row around it
+	api.Get(t, "/rpc/film_ids?limit=1&offset=3", "Accept", obj).Status(t, 200).BodyIs(t, `4`)
+	api.Get(t, "/rpc/film_ids?limit=1", "Accept", obj+";nulls=stripped").Status(t, 200).BodyIs(t, `1`)
 	api.Get(t, "/rpc/film_ids?limit=2", "Accept", obj).Error(t, 406, "PGRST116")
 	api.Get(t, "/rpc/film?fid=5", "Accept", obj+";nulls=stripped").Status(t, 200).
 		JSON(t, `{"id":5,"title":"Untitled"}`)
@@ -334,7 +337,9 @@ func TestRPCRollbacks(t *testing.T) {
 	// within the limits, the writes stay
 	api.Post(t, "/rpc/log_calls", `{"n": 2}`, "Prefer", "handling=strict, max-affected=2").Status(t, 200).
 		JSON(t, `["bulk 1","bulk 2"]`).HeaderIs(t, "Preference-Applied", "handling=strict, max-affected=2")
-	api.Get(t, "/rpc/volatile_read").JSON(t, `2`)
+	// one value of a set: the value (PostgREST answers {"pgrst_scalar": v})
+	api.Post(t, "/rpc/log_calls", `{"n": 1}`, "Accept", obj).Status(t, 200).JSON(t, `"bulk 1"`)
+	api.Get(t, "/rpc/volatile_read").JSON(t, `3`)
 }
 
 func TestRPCReadOnlyTransactions(t *testing.T) {

@@ -167,7 +167,11 @@ func (b *Builder) handler(h schema.Handler, r *schema.Routine, csvSource keyword
 		b.jsonArray(r, true)
 	case schema.BuiltinSingleJSON:
 		f := first(aggRow)
-		if scalar {
+		// PostgREST takes the value only from a function returning one:
+		// from SETOF a scalar type it answers the row of its internal
+		// column, {"pgrst_scalar": v}, where the array media type gives
+		// the values; the value is what the object stands for
+		if scalar || r != nil && r.ReturnsSetOfScalar() {
 			f = first(aggScalar)
 		}
 		if h.Strip {
