@@ -27,7 +27,8 @@ type Error struct {
 	// Header holds extra response headers (WWW-Authenticate, headers of a
 	// RAISE SQLSTATE 'PGRST' error).
 	Header http.Header
-	// StatusText overrides the reason phrase (RAISE SQLSTATE 'PGRST').
+	// StatusText overrides the reason phrase (RAISE SQLSTATE 'PGRST' with
+	// a status_text, 'PTnnn' with its message).
 	StatusText string
 	// cause is kept for the log only.
 	cause error

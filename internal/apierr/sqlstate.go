@@ -16,6 +16,11 @@ func FromPostgres(sqlstate, message, detail, hint string, authenticated bool) *E
 		return fromRaisePGRST(message, detail)
 	}
 	e := &Error{Status: statusFor(sqlstate, message, authenticated), Code: sqlstate, Message: message}
+	if _, ok := ptStatus(sqlstate); ok {
+		// RAISE SQLSTATE 'PTnnn': PostgREST sends the message as the
+		// status line's reason phrase
+		e.StatusText = message
+	}
 	if detail != "" {
 		e.Details = detail
 	}
@@ -88,13 +93,22 @@ func statusFor(code, message string, authenticated bool) int {
 		case "54", "55", "57", "58", "F0", "HV", "P0", "XX":
 			return http.StatusInternalServerError
 		case "PT":
-			if n, err := strconv.Atoi(code[2:]); err == nil && n >= 100 && n <= 999 {
+			if n, ok := ptStatus(code); ok {
 				return n
 			}
 			return http.StatusInternalServerError
 		}
 	}
 	return http.StatusBadRequest
+}
+
+// ptStatus returns the HTTP status a 'PTnnn' SQLSTATE asks for.
+func ptStatus(code string) (int, bool) {
+	if !strings.HasPrefix(code, "PT") {
+		return 0, false
+	}
+	n, err := strconv.Atoi(code[2:])
+	return n, err == nil && n >= 100 && n <= 999
 }
 
 // fromRaisePGRST builds the error a function raised with

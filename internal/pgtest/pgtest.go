@@ -44,7 +44,12 @@ type Cluster struct {
 
 	mu        sync.Mutex
 	templates map[string]*templateState
-	dbSeq     atomic.Int64
+	// loading serialises fixture loads: fixtures create cluster-wide
+	// objects (roles) guarded by "if not exists", which races when two
+	// templates load at once and fails one of them with "role already
+	// exists".
+	loading sync.Mutex
+	dbSeq   atomic.Int64
 }
 
 type templateState struct {
@@ -216,6 +221,8 @@ func (c *Cluster) Template(name string, files ...string) error {
 	}
 	c.mu.Unlock()
 	st.once.Do(func() {
+		c.loading.Lock()
+		defer c.loading.Unlock()
 		if err := c.Psql("postgres", nil, "-c", "CREATE DATABASE "+quoteIdent(name)); err != nil {
 			st.err = err
 			return

@@ -41,7 +41,7 @@ func callPlan(req *request.APIRequest, sc *schema.Cache, role string, opts *Opti
 		Function:           r.QI(),
 		ReturnsScalar:      r.ReturnsScalar(),
 		ReturnsSetOfScalar: r.ReturnsSetOfScalar(),
-		FilterFields:       filterFieldNames(rp),
+		FilterFields:       callReadFields(rp),
 		Returning:          returnedColumns(rp, nil),
 	}
 	if len(r.Params) == 1 && r.Params[0].Name == "" {
@@ -120,31 +120,37 @@ func rpcArgs(r *schema.Routine, pairs [][2]string) map[string]CallArg {
 	return args
 }
 
-// filterFieldNames lists the columns the root filters of a call read, so
-// that the call's CTE returns them even when they are not selected.
-//
-// PostgREST walks the whole tree and takes null-embed filters too: a filter
-// on an embedded resource (rel.col=...) then asks the function's result
-// for rel's column, and rel=is.null for the embed's internal alias, both
-// 42703 errors unless the function happens to return a column so named.
-// Those filters read the embedded levels, never the call's columns, so
-// only the root's own filters count here.
-func filterFieldNames(rp *ReadPlan) []string {
+// callReadFields names the columns of the function's result that the read
+// around the call needs besides the selected ones: those the top level
+// filters and orders by. PostgREST's getFilterFieldNames takes the filters
+// of every level, null-embed aliases included, and no order fields; none of
+// those embedded names is a column of the result, so with a select other
+// than * a request like directors.name=eq.x (on a function returning
+// films), reviews=not.is.null or order=rating failed with 42703. Taking
+// the top level's names answers those requests and changes no other
+// request's result.
+func callReadFields(rp *ReadPlan) []string {
 	var names []string
 	var walkTree func(t LogicTree)
 	walkTree = func(t LogicTree) {
-		if t.IsExpr {
+		switch {
+		case t.IsExpr:
 			for _, s := range t.Trees {
 				walkTree(s)
 			}
-			return
-		}
-		if !t.Filter.NullEmbed {
+		case !t.Filter.NullEmbed:
+			// rel=is.null tests the embed's alias, not a result column
 			names = append(names, t.Filter.Field.Name)
 		}
 	}
 	for _, t := range rp.Where {
 		walkTree(t)
+	}
+	for _, o := range rp.Order {
+		// rel(col) terms order by an embedded (to-one) resource's column
+		if o.Relation == "" {
+			names = append(names, o.Field.Name)
+		}
 	}
 	slices.Sort(names)
 	return slices.Compact(names)

@@ -313,7 +313,9 @@ type CallPlan struct {
 	BodyIsNull         bool
 	ReturnsScalar      bool
 	ReturnsSetOfScalar bool
-	// FilterFields and Returning name the columns the read part needs.
+	// FilterFields (the top level's filter and order columns) and
+	// Returning (the selected ones and the embeds' join columns) name the
+	// columns of the result the read around the call needs.
 	FilterFields []string
 	Returning    []string
 }

@@ -211,7 +211,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				slog.String("method", r.Method), slog.String("path", r.URL.Path),
 				slog.String("code", ae.Code), slog.Any("cause", ae.Unwrap()))
 		}
-		writeResponse(w, response.Error(ae, st.respOpts.MinimalErrors), r.Method)
+		writeResponse(w, r, response.Error(ae, st.respOpts.MinimalErrors))
 		return
 	}
 	if st.Config.ServerTimingEnabled && tm != nil {
@@ -220,13 +220,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !resp.Has("Vary") {
 		w.Header()["Vary"] = []string{"Accept, Prefer, Range"}
 	}
-	writeResponse(w, resp, r.Method)
+	writeResponse(w, r, resp)
 }
 
 // writeResponse writes resp. Its headers replace any set earlier for the
 // same name (CORS, tracing); repeated names within resp are all kept
 // (several Set-Cookie from response.headers).
-func writeResponse(w http.ResponseWriter, resp *response.Response, method string) {
+func writeResponse(w http.ResponseWriter, r *http.Request, resp *response.Response) {
 	h := w.Header()
 	seen := make(map[string]bool, len(resp.Headers))
 	for _, hd := range resp.Headers {
@@ -241,8 +241,11 @@ func writeResponse(w http.ResponseWriter, resp *response.Response, method string
 	if !resp.NoContentLength {
 		h["Content-Length"] = []string{strconv.Itoa(len(resp.Body))}
 	}
+	if reason := customReason(resp); reason != "" && writeWithReason(w, r, resp.Status, reason, resp.Body) {
+		return
+	}
 	w.WriteHeader(resp.Status)
-	if method != http.MethodHead && len(resp.Body) > 0 {
+	if r.Method != http.MethodHead && len(resp.Body) > 0 {
 		w.Write(resp.Body)
 	}
 }

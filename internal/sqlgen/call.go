@@ -20,21 +20,28 @@ func Call(p *plan.Plan, count request.Count, maxRows int64, top request.Range) Q
 	b.Kw("WITH pgrst_source AS (")
 	b.call(p.Call)
 	b.Kw(") ")
-	totalF := b.countCTE(p.Read, count.ShouldCount(), count == request.CountEstimated, maxRows, top)
+	// A function returning one value or row answers one row, even when
+	// filters leave none.
+	pageTotal := rowsCount
+	if p.Routine.ReturnsSingle() {
+		pageTotal = "1"
+	}
+	// As in PostgREST, count=estimated counts a call's rows exactly: the
+	// planner's estimate, which would stand in past db-max-rows, is only
+	// taken for reads, so a count cut short there would be reported as
+	// the total.
+	totalF := b.countCTE(p.Read, count.ShouldCount(), false, maxRows, top, pageTotal)
+	rows, csvSource := b.readRowsCTE(p)
 	b.Kw("SELECT ")
 	totalF()
 	b.Kw(" AS total_result_set, ")
-	if p.Routine.ReturnsSingle() {
-		b.Kw("1")
-	} else {
-		b.Kw("pg_catalog.count(_postgrest_t)")
-	}
+	b.Kw(pageTotal)
 	b.Kw(" AS page_total, ")
-	b.handler(p.Handler, p.Routine, false)
+	b.handler(p.Handler, p.Routine, csvSource)
 	b.Kw(" AS body, ")
 	b.responseGUCs()
 	b.Kw("'' AS response_inserted FROM (")
-	b.readQuery(p.Read)
+	rows()
 	b.Kw(") _postgrest_t")
 	return b.result(p.Explain, ReadColumns, readFormats)
 }

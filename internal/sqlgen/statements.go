@@ -51,26 +51,34 @@ func Read(p *plan.Plan, count request.Count, maxRows int64, top request.Range) Q
 	b.Kw("WITH pgrst_source AS ( ")
 	b.readQuery(p.Read)
 	b.Kw(" ) ")
-	totalF := b.countCTE(p.Read, count.ShouldCount(), count == request.CountEstimated, maxRows, top)
+	totalF := b.countCTE(p.Read, count.ShouldCount(), count == request.CountEstimated, maxRows, top, rowsCount)
 	b.Kw("SELECT ")
 	totalF()
-	b.Kw(" AS total_result_set, pg_catalog.count(_postgrest_t) AS page_total, ")
-	b.handler(p.Handler, p.Routine, false)
+	b.Kw(" AS total_result_set, ")
+	b.Kw(rowsCount)
+	b.Kw(" AS page_total, ")
+	// the source is the read itself: its rows are those of the body
+	b.handler(p.Handler, p.Routine, "pgrst_source")
 	b.Kw(" AS body, ")
 	b.responseGUCs()
 	b.Kw("'' AS response_inserted FROM ( SELECT * FROM pgrst_source ) _postgrest_t")
 	return b.result(p.Explain, ReadColumns, readFormats)
 }
 
+// rowsCount is the page_total of a statement: the rows of the body.
+const rowsCount keyword = "pg_catalog.count(_postgrest_t)"
+
 // countCTE appends the counting CTE when needed and returns the writer of
-// the total_result_set expression.
-func (b *Builder) countCTE(n *plan.ReadPlan, should, estimated bool, maxRows int64, top request.Range) func() {
+// the total_result_set expression. pageTotal is the statement's page_total
+// expression, which is the total when there is no range and no
+// db-max-rows. estimated limits the count to one row past db-max-rows.
+func (b *Builder) countCTE(n *plan.ReadPlan, should, estimated bool, maxRows int64, top request.Range, pageTotal keyword) func() {
 	if !should {
 		return func() { b.Kw("null::bigint") }
 	}
 	if maxRows == 0 && top.IsAll() {
 		// without a range or db-max-rows the page is everything
-		return func() { b.Kw("pg_catalog.count(_postgrest_t)") }
+		return func() { b.Kw(pageTotal) }
 	}
 	b.Kw(", pgrst_source_count AS (")
 	b.countQuery(n)
@@ -98,8 +106,39 @@ func (b *Builder) explainOpen(m mediatype.MediaType) {
 	b.Kw(") ")
 }
 
-// handler appends the expression that builds the body from _postgrest_t.
-func (b *Builder) handler(h schema.Handler, r *schema.Routine, _ bool) {
+// csvRows names the CTE that holds the rows of a call or a write as the
+// read plan shapes them, when the CSV handler needs them twice (see
+// readRowsCTE).
+const csvRows keyword = "pgrst_csv_rows"
+
+// readRowsCTE appends, for the CSV handler, a CTE holding the rows of the
+// read around a call or a write, and returns what the outer select reads
+// them from. CSV takes its header line from the keys of the first row, so
+// it must see the rows the body is made of: the source CTE of a call or a
+// write holds the function's or the statement's columns instead (all the
+// selected ones in another order, plus the columns filters and embeds
+// need), and PostgREST, which reads the header from it, answers
+// select=title&year=lt.2000 with the header "title,year" over lines of
+// titles. Other handlers read the read plan in place.
+func (b *Builder) readRowsCTE(p *plan.Plan) (rows func(), csvSource keyword) {
+	if p.Handler.Kind != schema.BuiltinCSV {
+		return func() { b.readQuery(p.Read) }, ""
+	}
+	b.Kw(", ")
+	b.Kw(csvRows)
+	b.Kw(" AS (")
+	b.readQuery(p.Read)
+	b.Kw(") ")
+	return func() {
+		b.Kw("SELECT * FROM ")
+		b.Kw(csvRows)
+	}, csvRows
+}
+
+// handler appends the expression that builds the body from _postgrest_t;
+// csvSource is the relation holding the same rows, which the CSV header
+// line is read from.
+func (b *Builder) handler(h schema.Handler, r *schema.Routine, csvSource keyword) {
 	scalar := r != nil && r.ReturnsScalar()
 	strip := func(f func()) func() {
 		return func() {
@@ -128,7 +167,11 @@ func (b *Builder) handler(h schema.Handler, r *schema.Routine, _ bool) {
 		b.jsonArray(r, true)
 	case schema.BuiltinSingleJSON:
 		f := first(aggRow)
-		if scalar {
+		// PostgREST takes the value only from a function returning one:
+		// from SETOF a scalar type it answers the row of its internal
+		// column, {"pgrst_scalar": v}, where the array media type gives
+		// the values; the value is what the object stands for
+		if scalar || r != nil && r.ReturnsSetOfScalar() {
 			f = first(aggScalar)
 		}
 		if h.Strip {
@@ -140,7 +183,9 @@ func (b *Builder) handler(h schema.Handler, r *schema.Routine, _ bool) {
 	case schema.BuiltinGeoJSON:
 		b.Kw("json_build_object('type', 'FeatureCollection', 'features', coalesce(json_agg(ST_AsGeoJSON(_postgrest_t)::json), '[]'))")
 	case schema.BuiltinCSV:
-		b.Kw("(SELECT coalesce(string_agg(a.k, ','), '')  FROM (    SELECT json_object_keys(r)::text as k    FROM (       SELECT row_to_json(hh) as r from pgrst_source as hh limit 1    ) s  ) a)")
+		b.Kw("(SELECT coalesce(string_agg(a.k, ','), '')  FROM (    SELECT json_object_keys(r)::text as k    FROM (       SELECT row_to_json(hh) as r from ")
+		b.Kw(csvSource)
+		b.Kw(" as hh limit 1    ) s  ) a)")
 		b.Kw(" || '\n' || ")
 		b.Kw("coalesce(string_agg(substring(_postgrest_t::text, 2, length(_postgrest_t::text) - 2), '\n'), '')")
 	case schema.CustomFunc:

@@ -17,7 +17,9 @@ func Mutate(p *plan.Plan, prefs request.Preferences) Query {
 	}
 	b.Kw("WITH pgrst_source AS (")
 	b.mutation(m)
-	b.Kw(") SELECT '' AS total_result_set, pg_catalog.count(_postgrest_t) AS page_total, ")
+	b.Kw(") ")
+	rows, csvSource := b.readRowsCTE(p)
+	b.Kw("SELECT '' AS total_result_set, pg_catalog.count(_postgrest_t) AS page_total, ")
 	isInsert := m.Kind == plan.MutateInsert
 	if isInsert && prefs.Representation == request.ReturnHeadersOnly && len(m.PKCols) > 0 {
 		b.Kw("CASE WHEN pg_catalog.count(_postgrest_t) = 1 THEN coalesce(")
@@ -27,7 +29,7 @@ func Mutate(p *plan.Plan, prefs request.Preferences) Query {
 		b.Kw("array[]::text[]")
 	}
 	b.Kw(" AS header, ")
-	b.handler(p.Handler, nil, false)
+	b.handler(p.Handler, nil, csvSource)
 	b.Kw(" AS body, ")
 	b.responseGUCs()
 	if isInsert && (m.IsPut || prefs.Resolution == request.MergeDuplicates) {
@@ -40,7 +42,7 @@ func Mutate(p *plan.Plan, prefs request.Preferences) Query {
 		// the select list may name columns the CTE does not return
 		b.Kw("SELECT * FROM pgrst_source")
 	} else {
-		b.readQuery(p.Read)
+		rows()
 	}
 	b.Kw(") _postgrest_t")
 	return b.result(p.Explain, WriteColumns, writeFormats)
