@@ -16,11 +16,11 @@ func FromPostgres(sqlstate, message, detail, hint string, authenticated bool) *E
 		return fromRaisePGRST(message, detail)
 	}
 	e := &Error{Status: statusFor(sqlstate, message, authenticated), Code: sqlstate, Message: message}
-	if _, ok := ptStatus(sqlstate); ok {
-		// RAISE SQLSTATE 'PTnnn': PostgREST sends the message as the
-		// status line's reason phrase
-		e.StatusText = message
-	}
+	// PostgREST also sends a PTnnn error's message as the reason phrase.
+	// net/http cannot, short of taking the connection over and closing
+	// it, which is fair for an explicit status_text (RAISE 'PGRST') but
+	// too costly for every custom error status; clients read the code and
+	// message from the body, and HTTP/2 has no reason phrases at all.
 	if detail != "" {
 		e.Details = detail
 	}

@@ -446,8 +446,8 @@ func TestRPCReasonPhrase(t *testing.T) {
 	}{
 		// status_text of a PGRST raise
 		{"GET", "/rpc/raise_pgrst", "402 Pay Me", "X-Powered-By", "Nerd Rage", `"message":"Payment Required"`},
-		// the message of a PTnnn raise, as PostgREST sends it
-		{"POST", "/rpc/page_expired", "419 Page Expired", "Proxy-Status", "PostgREST; error=PT419", `"message":"Page Expired"`},
+		// a PTnnn raise keeps the standard phrase (see apierr.FromPostgres)
+		{"POST", "/rpc/page_expired", "419 status code 419", "Proxy-Status", "PostgREST; error=PT419", `"message":"Page Expired"`},
 		{"POST", "/rpc/pay_up", "402 Payment Required", "Content-Type", "application/json; charset=utf-8", `"code":"PT402"`},
 		// control characters cannot end the status line
 		{"POST", "/rpc/raise_pgrst_crlf", "418 Short  X-Injected: yes", "X-Injected", "", `"code":"c"`},
