@@ -22,16 +22,17 @@ die() {
 	exit 1
 }
 
-# as_root runs a command as root: directly when we are root, else through
-# sudo (only apt needs this; nothing else is installed system-wide).
-as_root() {
-	if [ "$(id -u)" -eq 0 ]; then
-		"$@"
-	elif command -v sudo >/dev/null 2>&1; then
-		sudo "$@"
-	else
-		die "installing packages needs root: run this as root, or install sudo ($*)"
+# apt_get runs apt-get without questions, as root: directly when we are
+# root, else through sudo (apt is the only thing that needs root here).
+apt_get() {
+	local cmd=(env DEBIAN_FRONTEND=noninteractive apt-get "$@")
+	if [ "$(id -u)" -ne 0 ]; then
+		if ! command -v sudo >/dev/null 2>&1 && [ "$DRY_RUN" != 1 ]; then
+			die "installing packages needs root: run this as root, or install sudo (apt-get $*)"
+		fi
+		cmd=(sudo "${cmd[@]}")
 	fi
+	run "${cmd[@]}"
 }
 
 # run prints a command and runs it, or only prints it under DRY_RUN=1.
@@ -50,19 +51,19 @@ apt_install() {
 	command -v apt-get >/dev/null 2>&1 ||
 		die "apt-get not found: this script supports Debian and Ubuntu; install by hand: $*"
 	if [ "$APT_UPDATED" = 0 ]; then
-		run as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q
+		apt_get update -q
 		APT_UPDATED=1
 	fi
 	# No recommends: postgresql-15-postgis-3 would pull in GDAL and the
 	# PostGIS command line tools, which nothing here uses.
-	run as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$@"
+	apt_get install -y -q --no-install-recommends "$@"
 }
 
 # apt_has tells whether the package lists know a package (after an update
 # when needed), so that we can fall back when a release lacks postgresql-15.
 apt_has() {
 	if [ "$APT_UPDATED" = 0 ] && [ -z "$(apt-cache policy "$1" 2>/dev/null | awk '/Candidate:/ && $2 != "(none)"')" ]; then
-		run as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q
+		apt_get update -q
 		APT_UPDATED=1
 	fi
 	[ -n "$(apt-cache policy "$1" 2>/dev/null | awk '/Candidate:/ && $2 != "(none)"')" ]
@@ -99,6 +100,9 @@ find_pg_bin() {
 # missing, and exports PG_BIN for the tests and the conformance runner.
 ensure_postgres() {
 	local bin
+	if [ -n "${PG_BIN:-}" ] && [ ! -x "$PG_BIN/initdb" ]; then
+		warn "PG_BIN=$PG_BIN has no initdb: looking elsewhere"
+	fi
 	if ! bin=$(find_pg_bin); then
 		if [ -n "${PG_BIN:-}" ]; then
 			die "PG_BIN=$PG_BIN has no initdb, pg_ctl and psql"
