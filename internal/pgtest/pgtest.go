@@ -164,7 +164,27 @@ max_connections = 300
 		os.RemoveAll(dir)
 		return nil, fmt.Errorf("pg_ctl start: %v\n%s", err, out)
 	}
+	c.startReaper()
 	return c, nil
+}
+
+// startReaper starts a small detached process that stops the cluster and
+// removes its folder once this process is gone. Stop does that on a normal
+// exit; the reaper covers the rest (a panicking test, a killed binary),
+// which would otherwise leave a postgres running. It polls /proc rather
+// than signalling, since it may run as another OS user than the tests.
+func (c *Cluster) startReaper() {
+	script := fmt.Sprintf(`while [ -d /proc/%d ]; do sleep 1; done
+[ -d %[2]q ] && %[3]q -D %[4]q -m immediate -w stop >/dev/null 2>&1
+rm -rf %[2]q`, os.Getpid(), c.Dir, filepath.Join(c.Bin, "pg_ctl"), c.data)
+	cmd := c.command("/bin/sh", "-c", script)
+	if cmd.SysProcAttr == nil {
+		cmd.SysProcAttr = &syscall.SysProcAttr{}
+	}
+	cmd.SysProcAttr.Setsid = true // outlive the test's process group
+	if err := cmd.Start(); err == nil {
+		go cmd.Wait()
+	}
 }
 
 // Stop stops the cluster and removes its folder.
