@@ -459,3 +459,138 @@ func TestSafeUpdateError(t *testing.T) {
 	wantMessage(t, res, "more than one row returned by a subquery used as an expression", nil)
 	wantCount(t, api, "api.cardinal", 0)
 }
+
+// --- 4. What writes return ---
+
+func TestWriteReturns(t *testing.T) {
+	t.Parallel()
+	api := newWriteAPI(t)
+
+	t.Run("minimal", func(t *testing.T) {
+		send(t, api, "POST", "/labels", `{"name":"m"}`, "Prefer", "return=minimal").Status(t, 201).BodyIs(t, "").
+			HeaderIs(t, "Content-Type", "").HeaderIs(t, "Location", "").HeaderIs(t, "Content-Length", "0").
+			HeaderIs(t, "Preference-Applied", "return=minimal")
+		send(t, api, "PATCH", "/labels?name=eq.m", `{"color":"mauve"}`, "Prefer", "return=minimal").Status(t, 204).BodyIs(t, "").
+			HeaderIs(t, "Content-Type", "").HeaderIs(t, "Preference-Applied", "return=minimal")
+		send(t, api, "DELETE", "/labels?name=eq.m", "", "Prefer", "return=minimal").Status(t, 204).BodyIs(t, "").
+			HeaderIs(t, "Preference-Applied", "return=minimal")
+		// select= is ignored when nothing is returned, even a bad one
+		send(t, api, "POST", "/labels?select=nope", `{"name":"m2"}`).Status(t, 201)
+	})
+
+	t.Run("headers-only Location", func(t *testing.T) {
+		send(t, api, "POST", "/tasks", `{"title":"h"}`, "Prefer", "return=headers-only").Status(t, 201).BodyIs(t, "").
+			HeaderIs(t, "Location", "/tasks?id=eq.4").HeaderIs(t, "Content-Type", "").
+			HeaderIs(t, "Preference-Applied", "return=headers-only")
+		// a composite key, in column order
+		send(t, api, "POST", "/roles", `{"actor_id":3,"film_id":4,"character":"x"}`, "Prefer", "return=headers-only").
+			Status(t, 201).HeaderIs(t, "Location", "/roles?film_id=eq.4&actor_id=eq.3")
+		// a text key is escaped as a query string value (space as %20,
+		// UTF-8 bytes percent-encoded), as PostgREST's http-types does
+		send(t, api, "POST", "/labels", `{"name":"a b&c=d/é?#+%"}`, "Prefer", "return=headers-only").
+			Status(t, 201).HeaderIs(t, "Location", "/labels?name=eq.a%20b%26c%3Dd%2F%C3%A9%3F%23%2B%25")
+		// the Location really finds the row
+		send(t, api, "GET", "/labels?name=eq.a%20b%26c%3Dd%2F%C3%A9%3F%23%2B%25&select=name", "").
+			Status(t, 200).JSON(t, `[{"name":"a b&c=d/é?#+%"}]`)
+		// no primary key, or more than one row: no Location
+		send(t, api, "POST", "/events", `{"at":"noon"}`, "Prefer", "return=headers-only").Status(t, 201).HeaderIs(t, "Location", "")
+		send(t, api, "POST", "/labels", `[{"name":"l1"},{"name":"l2"}]`, "Prefer", "return=headers-only").Status(t, 201).HeaderIs(t, "Location", "")
+		// only POST answers with a Location
+		send(t, api, "PATCH", "/labels?name=eq.l1", `{"color":"lime"}`, "Prefer", "return=headers-only").Status(t, 204).HeaderIs(t, "Location", "")
+	})
+
+	t.Run("representation", func(t *testing.T) {
+		send(t, api, "POST", "/tasks", `{"title":"r1","owner_id":2}`, "Prefer", rep).Status(t, 201).
+			HeaderIs(t, "Content-Type", ctJSON).HeaderIs(t, "Location", "").HeaderIs(t, "Preference-Applied", rep).
+			JSON(t, `[{"id":5,"title":"r1","done":false,"priority":3,"code":"T-42","due":null,"owner_id":2}]`)
+		// select= with renames, casts and an embedded to-one
+		send(t, api, "POST", "/tasks?select=label:title,priority::text,owner:directors(name)", `{"title":"r2","owner_id":3}`, "Prefer", rep).
+			Status(t, 201).JSON(t, `[{"label":"r2","priority":"3","owner":{"name":"Hayao Miyazaki"}}]`)
+		// embedded to-many and many-to-many on a PATCH and a DELETE
+		send(t, api, "PATCH", "/directors?id=eq.2&select=name,films(title,actors(name))", `{"name":"Varda"}`, "Prefer", rep).
+			Status(t, 200).JSON(t, `[{"name":"Varda","films":[{"title":"Cléo from 5 to 7","actors":[{"name":"Corinne Marchand"}]}]}]`)
+		send(t, api, "DELETE", "/tasks?title=eq.r2&select=title,directors(id)", "", "Prefer", rep).
+			Status(t, 200).JSON(t, `[{"title":"r2","directors":{"id":3}}]`)
+		// an unknown column in select= fails, and the write is undone
+		n := dbCount(t, api, "api.tasks")
+		send(t, api, "POST", "/tasks?select=nope", `{"title":"r3"}`, "Prefer", rep).Error(t, 400, "42703")
+		wantCount(t, api, "api.tasks", n)
+	})
+
+	t.Run("singular", func(t *testing.T) {
+		obj := "application/vnd.pgrst.object+json"
+		send(t, api, "POST", "/labels?select=name", `{"name":"s1"}`, "Prefer", rep, "Accept", obj).Status(t, 201).
+			HeaderIs(t, "Content-Type", ctObject).JSON(t, `{"name":"s1"}`)
+		// more than one row: 406, and the whole write is rolled back
+		n := dbCount(t, api, "api.labels")
+		res := send(t, api, "POST", "/labels", `[{"name":"s2"},{"name":"s3"}]`, "Prefer", rep, "Accept", obj).Error(t, 406, "PGRST116")
+		wantMessage(t, res, "Cannot coerce the result to a single JSON object", "The result contains 2 rows")
+		wantCount(t, api, "api.labels", n)
+		send(t, api, "PATCH", "/tasks?priority=lt.5", `{"done":true}`, "Prefer", rep, "Accept", obj).Error(t, 406, "PGRST116")
+		send(t, api, "DELETE", "/tasks", "", "Accept", obj).Error(t, 406, "PGRST116")
+		wantCount(t, api, "api.tasks where done", 0)
+		wantCount(t, api, "api.tasks", 5)
+		// no row at all is an error too, for a write that wrote nothing
+		res = send(t, api, "PATCH", "/tasks?id=eq.999", `{"done":true}`, "Prefer", rep, "Accept", obj).Error(t, 406, "PGRST116")
+		wantMessage(t, res, "Cannot coerce the result to a single JSON object", "The result contains 0 rows")
+		// exactly one: committed
+		send(t, api, "PATCH", "/tasks?id=eq.1&select=id,done", `{"done":true}`, "Prefer", rep, "Accept", obj).
+			Status(t, 200).JSON(t, `{"id":1,"done":true}`)
+		wantCount(t, api, "api.tasks where done", 1)
+	})
+
+	t.Run("csv", func(t *testing.T) {
+		// the header names the selected columns in select= order, not
+		// those the write returns to read them back (regression: it was
+		// "color,name" over values in name,color order)
+		send(t, api, "POST", "/labels?select=name,color", `[{"name":"c1","color":"cyan"},{"name":"c2","color":null}]`,
+			"Prefer", rep, "Accept", "text/csv").Status(t, 201).HeaderIs(t, "Content-Type", ctCSV).
+			BodyIs(t, "name,color\nc1,cyan\nc2,")
+		send(t, api, "PATCH", "/tasks?id=eq.1&select=title,owner:directors(name)", `{"priority":4}`,
+			"Prefer", rep, "Accept", "text/csv").Status(t, 200).
+			BodyIs(t, "title,owner\n\"write tests\",\"{\"\"name\"\": \"\"Akira Kurosawa\"\"}\"")
+		send(t, api, "DELETE", "/labels?name=eq.c2&select=color", "", "Prefer", rep, "Accept", "text/csv").Status(t, 200).
+			BodyIs(t, "color\n")
+		send(t, api, "DELETE", "/labels?name=eq.none&select=color", "", "Prefer", rep, "Accept", "text/csv").Status(t, 200).
+			BodyIs(t, "\n")
+		send(t, api, "POST", "/labels?select=name", "name\nc3\n", "Content-Type", "text/csv", "Accept", "text/csv", "Prefer", rep).
+			Status(t, 201).BodyIs(t, "name\nc3")
+	})
+
+	t.Run("count", func(t *testing.T) {
+		send(t, api, "POST", "/labels", `[{"name":"n1"},{"name":"n2"}]`, "Prefer", "count=exact").Status(t, 201).
+			HeaderIs(t, "Content-Range", "*/2").HeaderIs(t, "Preference-Applied", "count=exact")
+		send(t, api, "PATCH", "/labels?name=like.n*", `{"color":"navy"}`, "Prefer", "count=exact").Status(t, 204).
+			HeaderIs(t, "Content-Range", "0-1/2")
+		send(t, api, "PATCH", "/labels?name=like.n*&select=name", `{"color":"navy"}`, "Prefer", "count=exact, return=representation").
+			Status(t, 200).HeaderIs(t, "Content-Range", "0-1/2").HeaderIs(t, "Preference-Applied", "return=representation, count=exact")
+		send(t, api, "PATCH", "/labels?name=eq.none", `{"color":"navy"}`, "Prefer", "count=exact").Status(t, 204).
+			HeaderIs(t, "Content-Range", "*/0")
+		send(t, api, "DELETE", "/labels?name=like.n*", "", "Prefer", "count=exact").Status(t, 204).
+			HeaderIs(t, "Content-Range", "*/2")
+		// as in PostgREST, a write reports no planned count, and its
+		// estimated count is the exact one
+		send(t, api, "POST", "/labels", `[{"name":"p1"}]`, "Prefer", "count=planned").Status(t, 201).
+			HeaderIs(t, "Content-Range", "*/*")
+		send(t, api, "POST", "/labels", `[{"name":"p2"}]`, "Prefer", "count=estimated").Status(t, 201).
+			HeaderIs(t, "Content-Range", "*/1")
+	})
+
+	t.Run("preference-applied", func(t *testing.T) {
+		// the order is PostgREST's, whatever the order asked in
+		send(t, api, "POST", "/people?select=id", `{"id":30,"email":"pa@example.com"}`,
+			"Prefer", "count=exact", "Prefer", "return=representation", "Prefer", "missing=default", "Prefer", "resolution=merge-duplicates").
+			Status(t, 201).HeaderIs(t, "Preference-Applied", "resolution=merge-duplicates, missing=default, return=representation, count=exact")
+		// resolution without a primary key or on_conflict is not applied
+		send(t, api, "POST", "/events", `{"at":"x"}`, "Prefer", "resolution=merge-duplicates").Status(t, 201).
+			HeaderIs(t, "Preference-Applied", "")
+		// missing= means nothing to DELETE
+		send(t, api, "DELETE", "/events", "", "Prefer", "missing=default, return=minimal").Status(t, 204).
+			HeaderIs(t, "Preference-Applied", "return=minimal")
+		// an unknown preference is ignored with handling=lenient, refused
+		// with handling=strict, and nothing is written
+		send(t, api, "POST", "/events", `{"at":"y"}`, "Prefer", "nonsense=1").Status(t, 201)
+		send(t, api, "POST", "/events", `{"at":"z"}`, "Prefer", "handling=strict, nonsense=1").Error(t, 400, "PGRST122")
+		dbRows(t, api, "select at from api.events", `[{"at":"y"}]`)
+	})
+}
