@@ -2,8 +2,14 @@ package server_test
 
 import (
 	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"reflect"
+	"strconv"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/restgres/restgres/internal/apitest"
 )
@@ -593,4 +599,269 @@ func TestWriteReturns(t *testing.T) {
 		send(t, api, "POST", "/events", `{"at":"z"}`, "Prefer", "handling=strict, nonsense=1").Error(t, 400, "PGRST122")
 		dbRows(t, api, "select at from api.events", `[{"at":"y"}]`)
 	})
+}
+
+// --- 5. Views ---
+
+func TestWriteViews(t *testing.T) {
+	t.Parallel()
+	api := newWriteAPI(t)
+	options := func(path string) *apitest.Response {
+		return api.Do(t, apitest.Request{Method: http.MethodOptions, Path: path}).Status(t, 200)
+	}
+
+	t.Run("auto-updatable", func(t *testing.T) {
+		// the view takes the primary key of its base table: a Location,
+		// and PUT
+		send(t, api, "POST", "/open_tasks", `{"title":"via view","priority":2}`, "Prefer", "return=headers-only").
+			Status(t, 201).HeaderIs(t, "Location", "/open_tasks?id=eq.4")
+		dbRows(t, api, "select title, priority, done from api.tasks where id = 4", `[{"title":"via view","priority":2,"done":false}]`)
+		send(t, api, "PATCH", "/open_tasks?id=eq.1", `{"priority":4}`, "Prefer", rep).Status(t, 200).
+			JSON(t, `[{"id":1,"title":"write tests","priority":4}]`)
+		send(t, api, "PUT", "/open_tasks?id=eq.2", `{"id":2,"title":"put via view","priority":1}`, "Prefer", rep).Status(t, 200).
+			JSON(t, `[{"id":2,"title":"put via view","priority":1}]`)
+		send(t, api, "DELETE", "/open_tasks?id=eq.3", "").Status(t, 204)
+		dbRows(t, api, "select id, title, priority from api.tasks order by id",
+			`[{"id":1,"title":"write tests","priority":4},{"id":2,"title":"put via view","priority":1},{"id":4,"title":"via view","priority":2}]`)
+		// a column the view does not have is unknown, even if the table
+		// has it
+		send(t, api, "PATCH", "/open_tasks?id=eq.1", `{"done":true}`).Error(t, 400, "PGRST204")
+		// rows outside the view are not touched through it
+		if _, err := api.Admin.Exec(t.Context(), "update api.tasks set done = true where id = 4"); err != nil {
+			t.Fatal(err)
+		}
+		send(t, api, "DELETE", "/open_tasks?id=eq.4", "", "Prefer", rep).Status(t, 200).JSON(t, `[]`)
+		wantCount(t, api, "api.tasks", 3)
+		options("/open_tasks").HeaderIs(t, "Allow", "OPTIONS,GET,HEAD,POST,PUT,PATCH,DELETE")
+	})
+
+	t.Run("instead of triggers", func(t *testing.T) {
+		// the trigger's NEW, with the id it got, is what comes back
+		send(t, api, "POST", "/task_board", `{"title":"board","owner":"Hayao Miyazaki"}`, "Prefer", rep).Status(t, 201).
+			JSON(t, `[{"id":5,"title":"board","owner":"Hayao Miyazaki"}]`)
+		send(t, api, "PATCH", "/task_board?id=eq.1", `{"owner":"Agnès Varda"}`, "Prefer", rep).Status(t, 200).
+			JSON(t, `[{"id":1,"title":"write tests","owner":"Agnès Varda"}]`)
+		send(t, api, "DELETE", "/task_board?title=eq.board", "", "Prefer", "count=exact").Status(t, 204).HeaderIs(t, "Content-Range", "*/1")
+		dbRows(t, api, "select id, title, owner_id from api.tasks order by id",
+			`[{"id":1,"title":"write tests","owner_id":2},{"id":2,"title":"put via view","owner_id":1},{"id":4,"title":"via view","owner_id":null}]`)
+		send(t, api, "POST", "/task_inbox?select=title,owner", `{"title":"inbox","owner":"Akira Kurosawa"}`, "Prefer", rep).
+			Status(t, 201).JSON(t, `[{"title":"inbox","owner":"Akira Kurosawa"}]`)
+		options("/task_board").HeaderIs(t, "Allow", "OPTIONS,GET,HEAD,POST,PUT,PATCH,DELETE")
+		options("/task_inbox").HeaderIs(t, "Allow", "OPTIONS,GET,HEAD,POST")
+	})
+
+	t.Run("not updatable", func(t *testing.T) {
+		options("/task_counts").HeaderIs(t, "Allow", "OPTIONS,GET,HEAD")
+		// PostgreSQL refuses, with an error of class 55 (object not in
+		// prerequisite state) that PostgREST answers 500
+		res := send(t, api, "POST", "/task_counts", `{"done":true,"n":1}`).Error(t, 500, "55000")
+		wantMessage(t, res, `cannot insert into view "task_counts"`, "Views containing GROUP BY are not automatically updatable.")
+		send(t, api, "PATCH", "/task_inbox?id=eq.1", `{"title":"x"}`).Error(t, 500, "55000")
+		send(t, api, "DELETE", "/task_inbox?id=eq.1", "").Error(t, 500, "55000")
+		options("/tasks").HeaderIs(t, "Allow", "OPTIONS,GET,HEAD,POST,PUT,PATCH,DELETE")
+		// no primary key: no PUT
+		options("/events").HeaderIs(t, "Allow", "OPTIONS,GET,HEAD,POST,PATCH,DELETE")
+	})
+}
+
+// --- 6. Errors, and nothing half written ---
+
+func TestWriteErrors(t *testing.T) {
+	t.Parallel()
+	api := newWriteAPI(t)
+	tests := []struct {
+		name, method, path, body string
+		status                   int
+		code, message, details   string
+	}{
+		{"unique", "POST", "/people", `{"id":3,"email":"ann@example.com","nick":"x"}`, 409, "23505",
+			`duplicate key value violates unique constraint "people_email_key"`, "Key (email)=(ann@example.com) already exists."},
+		{"unique index on update", "PATCH", "/people?id=eq.2", `{"nick":"ann"}`, 409, "23505",
+			`duplicate key value violates unique constraint "people_nick_idx"`, "Key (nick)=(ann) already exists."},
+		{"foreign key insert", "POST", "/tasks", `{"title":"x","owner_id":99}`, 409, "23503",
+			`insert or update on table "tasks" violates foreign key constraint "tasks_owner_id_fkey"`,
+			`Key (owner_id)=(99) is not present in table "directors".`},
+		{"foreign key delete", "DELETE", "/directors?id=eq.3", "", 409, "23503",
+			`update or delete on table "directors" violates foreign key constraint "films_director_id_fkey" on table "films"`,
+			`Key (id)=(3) is still referenced from table "films".`},
+		{"not null", "POST", "/tasks", `{"title":null}`, 400, "23502",
+			`null value in column "title" of relation "tasks" violates not-null constraint`,
+			"Failing row contains (5, null, f, 3, T-42, null, null)."}, // the failed insert above drew 4
+		{"check", "PATCH", "/tasks?id=eq.1", `{"priority":9}`, 400, "23514",
+			`new row for relation "tasks" violates check constraint "tasks_priority_check"`,
+			"Failing row contains (1, write tests, f, 9, T-42, 2030-01-01, 1)."},
+		{"bad value", "POST", "/tasks", `{"title":"x","priority":"high"}`, 400, "22P02",
+			`invalid input syntax for type integer: "high"`, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			res := send(t, api, tc.method, tc.path, tc.body, "Prefer", rep).Error(t, tc.status, tc.code).
+				HeaderIs(t, "Content-Type", ctJSON).HeaderIs(t, "Proxy-Status", "PostgREST; error="+tc.code)
+			var details any
+			if tc.details != "" {
+				details = tc.details
+			}
+			wantMessage(t, res, tc.message, details)
+		})
+	}
+	dbRows(t, api, "select id, priority, owner_id from api.tasks order by id",
+		`[{"id":1,"priority":1,"owner_id":1},{"id":2,"priority":2,"owner_id":1},{"id":3,"priority":5,"owner_id":3}]`)
+
+	t.Run("privileges", func(t *testing.T) {
+		// anonymous: 401 with a WWW-Authenticate challenge; with a token
+		// whose role may not write either: 403
+		res := send(t, api, "POST", "/audit", `{"id":2,"note":"x"}`).Error(t, 401, "42501").HeaderIs(t, "WWW-Authenticate", "Bearer")
+		wantMessage(t, res, "permission denied for table audit", nil)
+		exp := strconv.FormatInt(time.Now().Add(time.Hour).Unix(), 10)
+		user := "Bearer " + jwtHS256(`{"role":"restgres_test_user","exp":`+exp+`}`)
+		res = send(t, api, "PATCH", "/audit?id=eq.1", `{"note":"x"}`, "Authorization", user).Error(t, 403, "42501").
+			HeaderIs(t, "WWW-Authenticate", "")
+		wantMessage(t, res, "permission denied for table audit", nil)
+		send(t, api, "DELETE", "/audit", "", "Authorization", user).Error(t, 403, "42501")
+		dbRows(t, api, "select * from api.audit", `[{"id":1,"note":"created"}]`)
+		// the token's role may write where anon may
+		send(t, api, "POST", "/labels", `{"name":"by user"}`, "Authorization", user).Status(t, 201)
+	})
+
+	t.Run("bulk insert is all or nothing", func(t *testing.T) {
+		// 500 good rows and a last one that breaks the check: no row is
+		// written
+		var body []byte
+		body = append(body, '[')
+		for i := range 501 {
+			if i > 0 {
+				body = append(body, ',')
+			}
+			priority := 1 + i%5
+			if i == 500 {
+				priority = 6
+			}
+			body = append(body, `{"title":"bulk `+strconv.Itoa(i)+`","priority":`+strconv.Itoa(priority)+`}`...)
+		}
+		body = append(body, ']')
+		n := dbCount(t, api, "api.tasks")
+		res := send(t, api, "POST", "/tasks", string(body)).Error(t, 400, "23514")
+		wantMessage(t, res, `new row for relation "tasks" violates check constraint "tasks_priority_check"`,
+			"Failing row contains (506, bulk 500, f, 6, T-42, null, null).") // failed inserts above drew 4 and 5
+		wantCount(t, api, "api.tasks", n)
+		// the same through an upsert, and through CSV
+		send(t, api, "POST", "/tasks", string(body), "Prefer", "resolution=merge-duplicates").Error(t, 400, "23514")
+		send(t, api, "POST", "/people", "id,email\n50,a@x\n51,b@x\n52,a@x", "Content-Type", "text/csv").Error(t, 409, "23505")
+		wantCount(t, api, "api.tasks", n)
+		wantCount(t, api, "api.people", 2)
+	})
+}
+
+func TestTxRollbackPreference(t *testing.T) {
+	t.Parallel()
+	api := newWriteAPI(t, apitest.Env("PGRST_DB_TX_END", "commit-allow-override"))
+	// the answer is the full one, yet nothing stays written
+	send(t, api, "POST", "/tasks?select=id,title", `{"title":"ghost"}`, "Prefer", "tx=rollback, return=representation").
+		Status(t, 201).JSON(t, `[{"id":4,"title":"ghost"}]`).HeaderIs(t, "Preference-Applied", "return=representation, tx=rollback")
+	send(t, api, "POST", "/tasks", `{"title":"ghost"}`, "Prefer", "tx=rollback, return=headers-only").
+		Status(t, 201).HeaderIs(t, "Location", "/tasks?id=eq.5")
+	send(t, api, "PATCH", "/tasks?id=eq.1&select=done", `{"done":true}`, "Prefer", "tx=rollback", "Prefer", rep).
+		Status(t, 200).JSON(t, `[{"done":true}]`)
+	send(t, api, "PUT", "/labels?name=eq.x", `{"name":"x"}`, "Prefer", "tx=rollback", "Prefer", rep).
+		Status(t, 201).JSON(t, `[{"name":"x","color":null}]`)
+	send(t, api, "DELETE", "/tasks?id=eq.2&select=id", "", "Prefer", "tx=rollback", "Prefer", rep,
+		"Accept", "application/vnd.pgrst.object+json").Status(t, 200).JSON(t, `{"id":2}`)
+	send(t, api, "DELETE", "/tasks", "", "Prefer", "tx=rollback, handling=strict, max-affected=5").Status(t, 204)
+	dbRows(t, api, "select id, done from api.tasks order by id", `[{"id":1,"done":false},{"id":2,"done":false},{"id":3,"done":false}]`)
+	wantCount(t, api, "api.labels", 0)
+	// errors are still errors
+	send(t, api, "POST", "/tasks", `{"title":null}`, "Prefer", "tx=rollback").Error(t, 400, "23502")
+	// tx=commit, and no preference, commit
+	send(t, api, "POST", "/labels", `{"name":"kept"}`, "Prefer", "tx=commit").Status(t, 201).HeaderIs(t, "Preference-Applied", "tx=commit")
+	send(t, api, "POST", "/labels", `{"name":"kept too"}`).Status(t, 201)
+	wantCount(t, api, "api.labels", 2)
+
+	// without allow-override the preference is ignored, and not applied
+	plain := newWriteAPI(t)
+	send(t, plain, "POST", "/labels", `{"name":"kept"}`, "Prefer", "tx=rollback").Status(t, 201).HeaderIs(t, "Preference-Applied", "")
+	wantCount(t, plain, "api.labels", 1)
+}
+
+// --- 7. Large bodies ---
+
+func TestLargeBulkInsert(t *testing.T) {
+	t.Parallel()
+	api := newWriteAPI(t)
+	// about 8 MB of JSON: 100,000 rows whose names carry escapes and
+	// multi-byte UTF-8, so that every byte of the body matters
+	const rows = 100_000
+	body := make([]byte, 0, 9<<20)
+	names := make([]byte, 0, 6<<20)
+	var sum int64
+	body = append(body, '[')
+	for i := range rows {
+		if i > 0 {
+			body = append(body, ",\n"...)
+		}
+		name := "row " + strconv.Itoa(i) + ` "quoted" \ é ✓ ` + strconv.Itoa(i*7919%100_003)
+		names = append(names, name...)
+		sum += int64(i % 1000)
+		b, _ := json.Marshal(name)
+		body = append(body, `{"id":`...)
+		body = strconv.AppendInt(body, int64(i), 10)
+		body = append(body, `,"name":`...)
+		body = append(body, b...)
+		body = append(body, `,"n":`...)
+		body = strconv.AppendInt(body, int64(i%1000), 10)
+		body = append(body, '}')
+	}
+	body = append(body, ']')
+	if len(body) < 5<<20 {
+		t.Fatalf("body is only %d bytes", len(body))
+	}
+	send(t, api, "POST", "/bulk", string(body), "Prefer", "count=exact").Status(t, 201).HeaderIs(t, "Content-Range", "*/100000")
+	var n, gotSum int64
+	var same bool
+	err := api.Admin.QueryRow(t.Context(),
+		"select count(*), sum(n), string_agg(name, '' order by id) = $1 from api.bulk", string(names)).Scan(&n, &gotSum, &same)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != rows || gotSum != sum || !same {
+		t.Errorf("bulk has %d rows (want %d), sum(n) %d (want %d), names intact: %v", n, rows, gotSum, sum, same)
+	}
+}
+
+func TestMaxBodySize(t *testing.T) {
+	t.Parallel()
+	api := newWriteAPI(t, apitest.Env("PGRST_SERVER_MAX_BODY_SIZE", "64"))
+	ok := `{"name":"exactly sixty-four bytes long, not one byte more!!!!!"}`
+	if len(ok) != 64 {
+		t.Fatalf("len(ok) = %d", len(ok))
+	}
+	send(t, api, "POST", "/labels", ok).Status(t, 201)
+	tooBig := `{"name":"sixty-five bytes long, which is one byte too many!!!!!"}`
+	if len(tooBig) != 65 {
+		t.Fatalf("len(tooBig) = %d", len(tooBig))
+	}
+	check := func(res *apitest.Response) {
+		t.Helper()
+		res.Error(t, 413, "PGRST102").HeaderIs(t, "Content-Type", ctJSON)
+		wantMessage(t, res, "Request body too large", "The request body exceeds the limit of 64 bytes.")
+	}
+	// known length: refused before reading
+	check(send(t, api, "POST", "/labels", tooBig))
+	check(send(t, api, "PATCH", "/labels?name=eq.x", tooBig))
+	// unknown length (chunked): refused after reading one byte too many
+	r, err := http.NewRequestWithContext(t.Context(), "POST", "/labels", struct{ io.Reader }{strings.NewReader(tooBig)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.ContentLength = -1
+	w := httptest.NewRecorder()
+	api.Handler.ServeHTTP(w, r)
+	if w.Code != 413 || !strings.Contains(w.Body.String(), `"Request body too large"`) {
+		t.Errorf("chunked body: %d %s", w.Code, w.Body)
+	}
+	wantCount(t, api, "api.labels", 1)
+	// the limit is on every request's body (config key doc), also where
+	// the body is not used
+	check(send(t, api, "DELETE", "/labels", tooBig))
+	send(t, api, "DELETE", "/labels", "").Status(t, 204)
+	wantCount(t, api, "api.labels", 0)
 }
