@@ -348,39 +348,93 @@ func openAPIResponse(st *State, p *plan.Plan, req *request.APIRequest, res *exec
 	return response.OpenAPI(p, req, openapi.Document(st.Schema, p.Target.Schema, access, &st.openAPIOpts)), nil
 }
 
+// preallocMax bounds the buffer a Content-Length alone makes readBody
+// allocate when no server-max-body-size is set. A client may announce any
+// length and send nothing; a reservation the kernel refuses is a fatal
+// error in Go, not a panic, so trusting the header would let one request
+// end the process. Beyond this, the buffer grows with the bytes that
+// actually arrive. With a limit, a length within it is trusted, up to
+// preallocLimitMax: PostgreSQL takes no value (nor the protocol a
+// message) of 1 GB or more, so no larger body can be written anyway.
+const (
+	preallocMax      = 4 << 20
+	preallocLimitMax = 1 << 30
+)
+
+// readBody reads the request body whole, into one buffer of exactly its
+// size when the length is known: a body of Content-Length n is read into
+// a buffer of capacity n+1 (the extra byte lets the last Read report EOF
+// without growing, which would copy the whole body), allocated at once
+// when n is trusted (see preallocMax) and otherwise reached by growing as
+// bytes arrive. A large body is later copied once more, into the
+// protocol's Bind message, so the peak is at least twice the body: every
+// buffer saved here is one body-sized buffer less on top of that.
 func readBody(r *http.Request, limit int64) ([]byte, error) {
 	if r.Body == nil || r.Body == http.NoBody {
 		return nil, nil
 	}
 	var rd io.Reader = r.Body
+	trusted := int64(preallocMax)
 	if limit > 0 {
 		if r.ContentLength > limit {
 			return nil, apierr.BodyTooLarge(limit)
 		}
 		rd = io.LimitReader(r.Body, limit+1)
+		trusted = max(trusted, min(limit, preallocLimitMax))
 	}
-	var buf []byte
-	if r.ContentLength > 0 {
-		buf = make([]byte, 0, r.ContentLength)
-	}
-	b := buf
-	for {
-		if len(b) == cap(b) {
-			b = append(b, 0)[:len(b)]
-		}
-		n, err := rd.Read(b[len(b):cap(b)])
-		b = b[:len(b)+n]
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, apierr.InvalidBody("Could not read the request body").WithCause(err)
-		}
+	b, err := readAll(rd, r.ContentLength, trusted)
+	if err != nil {
+		return nil, apierr.InvalidBody("Could not read the request body").WithCause(err)
 	}
 	if limit > 0 && int64(len(b)) > limit {
 		return nil, apierr.BodyTooLarge(limit)
 	}
 	return b, nil
+}
+
+// readAll reads rd to EOF, expecting n bytes (n < 0: unknown). A full
+// buffer grows eightfold, never past n+1 unless more than n bytes come.
+// The first buffer holds n+1 bytes when that is at most trusted+1, else
+// n+1 divided by 8 as often as needed, so that growing lands on n+1
+// exactly; 512 bytes when n is unknown.
+//
+// Each step leaves the old buffer as garbage, which is often not yet
+// collected when the Bind copy is made: growing by 2 from 4 MB left
+// 124 MB of it behind a 100 MB body (peak RSS 2.4 to 3.4 times the body),
+// these steps leave 14 MB. The bytes a client must send to make readAll
+// reserve a given size stay proportional to it. An unknown length may end
+// far below the capacity reached; then the body is copied to a buffer of
+// its size rather than keep the slack (which the garbage collector would
+// count as heap) for the rest of the request.
+func readAll(rd io.Reader, n, trusted int64) ([]byte, error) {
+	size := int64(512)
+	if n >= 0 {
+		size = n + 1
+		for size > trusted+1 {
+			size = (size + 7) / 8
+		}
+	}
+	b := make([]byte, 0, size)
+	for {
+		if len(b) == cap(b) {
+			size := int64(8 * cap(b))
+			if int64(cap(b)) <= n {
+				size = min(size, n+1)
+			}
+			b = append(make([]byte, 0, size), b...)
+		}
+		k, err := rd.Read(b[len(b):cap(b)])
+		b = b[:len(b)+k]
+		if err == io.EOF {
+			if n < 0 && cap(b) > 2*len(b) && cap(b) > preallocMax {
+				b = append(make([]byte, 0, len(b)), b...)
+			}
+			return b, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
 }
 
 // transaction assembles the request's transaction.
