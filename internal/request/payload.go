@@ -107,14 +107,17 @@ func firstNonSpace(b []byte) byte {
 	return 0
 }
 
-var errInvalidJSON = apierr.InvalidBody("Empty or invalid json")
+var (
+	errInvalidJSON  = apierr.InvalidBody("Empty or invalid json")
+	errKeysMismatch = apierr.InvalidBody("All object keys must match")
+)
 
 // scanJSONPayload validates a JSON body and finds its keys: those of the
 // object, or those every object of the array shares (PGRST102 when they
 // differ). Any other JSON value counts as an empty array, as in PostgREST.
 func scanJSONPayload(body []byte) (*Payload, error) {
 	if !json.Valid(body) {
-		return nil, apierr.InvalidBody("Empty or invalid json")
+		return nil, errInvalidJSON
 	}
 	i := skipSpace(body, 0)
 	switch body[i] {
@@ -125,39 +128,130 @@ func scanJSONPayload(body []byte) (*Payload, error) {
 		}
 		return &Payload{Kind: PayloadJSON, Raw: body, Keys: sortedUnique(keys), IsObject: true}, nil
 	case '[':
-		var canonical, scratch []string
 		i = skipSpace(body, i+1)
 		if body[i] == ']' {
 			return &Payload{Kind: PayloadJSON, Raw: body}, nil
 		}
-		first := true
-		for {
-			if body[i] != '{' {
-				return nil, apierr.InvalidBody("All object keys must match")
-			}
-			var err error
-			scratch, i, err = objectKeys(body, i, scratch[:0])
-			if err != nil {
-				return nil, err
-			}
-			slices.Sort(scratch)
-			scratch = slices.Compact(scratch)
-			if first {
-				canonical = slices.Clone(scratch)
-				first = false
-			} else if !slices.Equal(canonical, scratch) {
-				return nil, apierr.InvalidBody("All object keys must match")
-			}
-			i = skipSpace(body, i)
-			if body[i] == ']' {
-				break
-			}
-			i = skipSpace(body, i+1) // the comma
+		if body[i] != '{' {
+			return nil, errKeysMismatch
 		}
-		return &Payload{Kind: PayloadJSON, Raw: body, Keys: canonical}, nil
+		keys, end, err := objectKeys(body, i, nil)
+		if err != nil {
+			return nil, err
+		}
+		m := newKeyMatcher(sortedUnique(keys))
+		for i = skipSpace(body, end); body[i] != ']'; i = skipSpace(body, i) {
+			i = skipSpace(body, i+1) // the comma
+			if body[i] != '{' {
+				return nil, errKeysMismatch
+			}
+			var same bool
+			if i, same, err = m.match(body, i); err != nil {
+				return nil, err
+			} else if !same {
+				return nil, errKeysMismatch
+			}
+		}
+		return &Payload{Kind: PayloadJSON, Raw: body, Keys: m.keys}, nil
 	default:
 		return &Payload{Kind: PayloadJSON, Raw: []byte("[]")}, nil
 	}
+}
+
+// keyMatcher checks that the objects after the first in an array have the
+// first one's keys. A bulk insert may bring millions of objects: their
+// keys are looked up as the bytes they are, never made into strings.
+type keyMatcher struct {
+	keys  []string       // the first object's keys, sorted, unique
+	index map[string]int // position in keys
+	seen  []int          // seen[k] == stamp: keys[k] is in the current object
+	stamp int
+}
+
+func newKeyMatcher(keys []string) *keyMatcher {
+	m := &keyMatcher{keys: keys, index: make(map[string]int, len(keys)), seen: make([]int, len(keys))}
+	for k, key := range keys {
+		m.index[key] = k
+	}
+	return m
+}
+
+// match reports whether the (valid) object at b[i] has exactly m.keys
+// (a repeated key counts once) and returns the index after it.
+func (m *keyMatcher) match(b []byte, i int) (int, bool, error) {
+	m.stamp++
+	found, same := 0, true
+	end, err := eachKey(b, i, func(raw []byte) error {
+		var k int
+		var ok bool
+		if bytes.IndexByte(raw, '\\') >= 0 {
+			key, err := unescapeKey(raw)
+			if err != nil {
+				return err
+			}
+			k, ok = m.index[key]
+		} else {
+			k, ok = m.index[string(raw)] // no allocation: Go looks the bytes up
+		}
+		switch {
+		case !ok:
+			same = false
+		case m.seen[k] != m.stamp:
+			m.seen[k] = m.stamp
+			found++
+		}
+		return nil
+	})
+	return end, same && found == len(m.keys), err
+}
+
+// objectKeys appends the keys of the (valid) object starting at b[i] to
+// keys and returns the index after it.
+func objectKeys(b []byte, i int, keys []string) ([]string, int, error) {
+	end, err := eachKey(b, i, func(raw []byte) error {
+		if bytes.IndexByte(raw, '\\') < 0 {
+			keys = append(keys, string(raw))
+			return nil
+		}
+		key, err := unescapeKey(raw)
+		keys = append(keys, key)
+		return err
+	})
+	return keys, end, err
+}
+
+// eachKey calls fn with each key of the (valid) object starting at b[i],
+// as written between its quotes, and returns the index after the object.
+func eachKey(b []byte, i int, fn func(raw []byte) error) (int, error) {
+	i = skipSpace(b, i+1)
+	if b[i] == '}' {
+		return i + 1, nil
+	}
+	for {
+		end := stringEnd(b, i)
+		if err := fn(b[i+1 : end-1]); err != nil {
+			return 0, err
+		}
+		i = skipSpace(b, end)
+		i = skipSpace(b, i+1) // the colon
+		i = skipValue(b, i)
+		i = skipSpace(b, i)
+		if b[i] == '}' {
+			return i + 1, nil
+		}
+		i = skipSpace(b, i+1) // the comma
+	}
+}
+
+// unescapeKey decodes a key written with escapes (raw is without quotes).
+func unescapeKey(raw []byte) (string, error) {
+	var key string
+	quoted := make([]byte, 0, len(raw)+2)
+	quoted = append(append(append(quoted, '"'), raw...), '"')
+	if err := json.Unmarshal(quoted, &key); err != nil {
+		return "", errInvalidJSON
+	}
+	return key, nil
 }
 
 func skipSpace(b []byte, i int) int {
@@ -170,36 +264,6 @@ func skipSpace(b []byte, i int) int {
 		return i
 	}
 	return i
-}
-
-// objectKeys appends the keys of the (valid) object starting at b[i] to
-// keys and returns the index after it.
-func objectKeys(b []byte, i int, keys []string) ([]string, int, error) {
-	i = skipSpace(b, i+1)
-	if b[i] == '}' {
-		return keys, i + 1, nil
-	}
-	for {
-		end := stringEnd(b, i)
-		raw := b[i:end]
-		var key string
-		if bytes.IndexByte(raw, '\\') >= 0 {
-			if err := json.Unmarshal(raw, &key); err != nil {
-				return nil, 0, errInvalidJSON
-			}
-		} else {
-			key = string(raw[1 : len(raw)-1])
-		}
-		keys = append(keys, key)
-		i = skipSpace(b, end)
-		i = skipSpace(b, i+1) // the colon
-		i = skipValue(b, i)
-		i = skipSpace(b, i)
-		if b[i] == '}' {
-			return keys, i + 1, nil
-		}
-		i = skipSpace(b, i+1) // the comma
-	}
 }
 
 // stringEnd returns the index after the string literal starting at b[i].
