@@ -364,6 +364,12 @@ func TestUpdateDelete(t *testing.T) {
 		// ?columns= picks the keys to set, the others are ignored
 		send(t, api, "PATCH", "/tasks?id=eq.2&columns=title&select=title,priority", `{"title":"fix more bugs","priority":5}`, "Prefer", rep).
 			Status(t, 200).JSON(t, `[{"title":"fix more bugs","priority":2}]`)
+		// with missing=default, a listed column the body lacks is set
+		// to its default on PATCH too
+		send(t, api, "PATCH", "/tasks?id=eq.3&columns=title,priority,code&select=title,priority,code", `{"title":"ship it now","code":"X"}`,
+			"Prefer", "missing=default, return=representation").Status(t, 200).
+			HeaderIs(t, "Preference-Applied", "missing=default, return=representation").
+			JSON(t, `[{"title":"ship it now","priority":3,"code":"X"}]`)
 		// an array of one object works like the object
 		send(t, api, "PATCH", "/tasks?id=eq.2&select=title", `[{"title":"first"}]`, "Prefer", rep).
 			Status(t, 200).JSON(t, `[{"title":"first"}]`)
@@ -441,6 +447,14 @@ func TestMaxAffected(t *testing.T) {
 	dbRows(t, api, "select id, done, priority from api.tasks order by id", `[{"id":1,"done":false,"priority":4},{"id":2,"done":false,"priority":4}]`)
 	send(t, api, "DELETE", "/tasks", "", "Prefer", "handling=lenient, max-affected=1").Status(t, 204)
 	wantCount(t, api, "api.tasks", 0)
+
+	// inserts know no max-affected: as in PostgREST it is neither checked
+	// nor applied
+	send(t, api, "POST", "/tasks", `[{"title":"a"},{"title":"b"}]`, "Prefer", "handling=strict, max-affected=1").
+		Status(t, 201).HeaderIs(t, "Preference-Applied", "handling=strict")
+	send(t, api, "PUT", "/labels?name=eq.x", `{"name":"x"}`, "Prefer", "handling=strict, max-affected=0").
+		Status(t, 204).HeaderIs(t, "Preference-Applied", "handling=strict")
+	wantCount(t, api, "api.tasks", 2)
 }
 
 // pg-safeupdate refuses an UPDATE or DELETE without a WHERE clause with
