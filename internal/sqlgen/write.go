@@ -127,7 +127,7 @@ func (b *Builder) mutation(m *plan.MutatePlan) {
 					b.Ident(c.Name)
 				}
 				if len(m.Where) > 0 || mergeDups {
-					b.Kw("WHERE ")
+					b.Kw(" WHERE ")
 					b.pgrstInserted(false)
 				}
 			}
