@@ -35,7 +35,10 @@ func ParsePreferences(headers []string, txAllowOverride bool) Preferences {
 	var p Preferences
 	var tzSeen, maSeen bool
 	for _, h := range headers {
-		for _, v := range strings.Split(h, ",") {
+		// strings.Cut rather than strings.Split: no slice to allocate
+		for rest, more := h, true; more; {
+			var v string
+			v, rest, more = strings.Cut(rest, ",")
 			v = strings.TrimSpace(v)
 			if v == "" {
 				// an empty element is not a preference PostgREST accepts

@@ -29,13 +29,11 @@ func Parse(r *http.Request, body []byte, opts *Options) (*APIRequest, error) {
 
 	// resource from the path
 	var isRoutine, isRoot bool
+	// the path's segments, without strings.Split's slice: at most two count
 	path := strings.TrimPrefix(r.URL.Path, "/")
-	segments := strings.Split(path, "/")
-	if path == "" {
-		segments = nil
-	}
+	first, second, nested := strings.Cut(path, "/")
 	switch {
-	case len(segments) == 0:
+	case path == "":
 		if opts.OpenAPIDisabled {
 			return nil, apierr.OpenAPIDisabled()
 		}
@@ -45,11 +43,11 @@ func Parse(r *http.Request, body []byte, opts *Options) (*APIRequest, error) {
 		} else {
 			isRoot = true
 		}
-	case len(segments) == 1:
-		req.Target = segments[0]
-	case len(segments) == 2 && segments[0] == "rpc":
+	case !nested:
+		req.Target = first
+	case first == "rpc" && !strings.Contains(second, "/"):
 		isRoutine = true
-		req.Target = segments[1]
+		req.Target = second
 	default:
 		return nil, apierr.InvalidResourcePath()
 	}
@@ -139,7 +137,7 @@ func Parse(r *http.Request, body []byte, opts *Options) (*APIRequest, error) {
 	if accept := r.Header.Values("Accept"); len(accept) > 0 {
 		req.Accept = mediatype.ParseAccept(strings.Join(accept, ","))
 	} else {
-		req.Accept = []mediatype.MediaType{{Kind: mediatype.Any}}
+		req.Accept = acceptAny
 	}
 	if ct := r.Header.Get("Content-Type"); ct != "" {
 		req.ContentType = mediatype.Parse(ct)
@@ -152,9 +150,13 @@ func Parse(r *http.Request, body []byte, opts *Options) (*APIRequest, error) {
 	}
 
 	// headers and cookies for the request GUCs
-	req.Headers = make([][2]string, 0, len(r.Header))
+	n := 1 // Host
+	for _, vals := range r.Header {
+		n += len(vals)
+	}
+	req.Headers = make([][2]string, 0, n)
 	for name, vals := range r.Header {
-		lname := strings.ToLower(name)
+		lname := lowerHeaderName(name)
 		if lname == "cookie" {
 			continue
 		}
@@ -170,6 +172,34 @@ func Parse(r *http.Request, body []byte, opts *Options) (*APIRequest, error) {
 		req.Cookies = append(req.Cookies, [2]string{c.Name, c.Value})
 	}
 	return req, nil
+}
+
+// acceptAny is the Accept of a request without one. It is shared by
+// those requests (saving an allocation each): nothing writes to
+// APIRequest.Accept, and its capacity is its length, so an append copies.
+var acceptAny = []mediatype.MediaType{{Kind: mediatype.Any}}[:1:1]
+
+// commonHeaders maps the canonical names of frequent request headers to
+// their lower-case form, which strings.ToLower would allocate anew for
+// every header of every request.
+var commonHeaders = func() map[string]string {
+	m := map[string]string{}
+	for _, n := range []string{
+		"Accept", "Accept-Encoding", "Accept-Language", "Accept-Profile", "Authorization", "Cache-Control",
+		"Connection", "Content-Length", "Content-Profile", "Content-Type", "Cookie", "Forwarded", "Origin",
+		"Pragma", "Prefer", "Range", "Referer", "User-Agent", "X-Forwarded-For", "X-Forwarded-Host",
+		"X-Forwarded-Proto", "X-Real-Ip", "X-Request-Id",
+	} {
+		m[n] = strings.ToLower(n)
+	}
+	return m
+}()
+
+func lowerHeaderName(name string) string {
+	if l, ok := commonHeaders[name]; ok {
+		return l
+	}
+	return strings.ToLower(name)
 }
 
 // setRanges combines limit/offset with the Range header (GET only, as RFC
