@@ -9,6 +9,7 @@ package sqlgen
 import (
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // keyword is SQL text fixed at compile time. Untyped string constants
@@ -43,21 +44,53 @@ type Query struct {
 	ResultFormats []int16
 }
 
-// Builder accumulates SQL text and parameters.
+// Builder accumulates SQL text and parameters. Its zero value is ready to
+// use; Query ends its use.
 type Builder struct {
 	sql     []byte
 	args    [][]byte
 	oids    []uint32
 	formats []int16
 	binary  bool
+	// pooled is the pool's pointer to sql's buffer, given back by Query.
+	pooled *[]byte
+}
+
+// The text is written into a pooled buffer, and the first parameters go
+// into one allocation (params): growing the text and the three parameter
+// slices by append cost about twenty allocations per request.
+var sqlBufs = sync.Pool{New: func() any { b := make([]byte, 0, 2048); return &b }}
+
+// maxPooledSQL bounds the buffers kept in the pool, so that one huge
+// statement does not pin its buffer.
+const maxPooledSQL = 64 << 10
+
+func (b *Builder) init() {
+	if b.sql == nil {
+		b.pooled = sqlBufs.Get().(*[]byte)
+		b.sql = (*b.pooled)[:0]
+	}
+}
+
+// params holds the first parameters of a statement.
+type params struct {
+	args    [8][]byte
+	oids    [8]uint32
+	formats [8]int16
 }
 
 // Kw appends fixed SQL text.
-func (b *Builder) Kw(k keyword) { b.sql = append(b.sql, k...) }
+func (b *Builder) Kw(k keyword) {
+	b.init()
+	b.sql = append(b.sql, k...)
+}
 
 // Ident appends a quoted identifier. NUL bytes cannot be part of an
 // identifier; like PostgREST, the name is cut at the first one.
-func (b *Builder) Ident(s string) { b.sql = appendIdent(b.sql, s) }
+func (b *Builder) Ident(s string) {
+	b.init()
+	b.sql = appendIdent(b.sql, s)
+}
 
 // QI appends a schema-qualified identifier ("schema"."name", or "name"
 // when the schema is empty).
@@ -88,6 +121,7 @@ func (b *Builder) ParamBinary(v []byte, oid uint32) {
 func (b *Builder) ParamNull(oid uint32) { b.typedParam(nil, oid, 0) }
 
 func (b *Builder) typedParam(v []byte, oid uint32, format int16) {
+	b.init()
 	b.bind(v, oid, format)
 	b.sql = append(b.sql, '$')
 	b.sql = strconv.AppendInt(b.sql, int64(len(b.args)), 10)
@@ -96,6 +130,10 @@ func (b *Builder) typedParam(v []byte, oid uint32, format int16) {
 // bind adds the next parameter without writing its placeholder, for fixed
 // text that refers to it by number (a catalog query written as $1, $2).
 func (b *Builder) bind(v []byte, oid uint32, format int16) {
+	if b.args == nil {
+		p := new(params)
+		b.args, b.oids, b.formats = p.args[:0], p.oids[:0], p.formats[:0]
+	}
 	b.args = append(b.args, v)
 	b.oids = append(b.oids, oid)
 	b.formats = append(b.formats, format)
@@ -105,17 +143,26 @@ func (b *Builder) bind(v []byte, oid uint32, format int16) {
 // (letters, digits, spaces, '_', '$' and '[]' only), checked by the
 // request parser, and names read from the catalogs. It is unexported so
 // that only this package can use it.
-func (b *Builder) raw(s string) { b.sql = append(b.sql, s...) }
+func (b *Builder) raw(s string) {
+	b.init()
+	b.sql = append(b.sql, s...)
+}
 
 // Len is the length of the SQL text so far.
 func (b *Builder) Len() int { return len(b.sql) }
 
-// Query returns the statement.
+// Query returns the statement. The Builder's text buffer goes back to the
+// pool: the Builder must not be used afterwards.
 func (b *Builder) Query() Query {
 	q := Query{SQL: string(b.sql), Args: b.args, OIDs: b.oids}
 	if b.binary {
 		q.Formats = b.formats
 	}
+	if b.pooled != nil && cap(b.sql) <= maxPooledSQL {
+		*b.pooled = b.sql[:0]
+		sqlBufs.Put(b.pooled)
+	}
+	b.sql, b.pooled = nil, nil
 	return q
 }
 
@@ -145,6 +192,7 @@ func (b *Builder) literal(s string) {
 	if i := strings.IndexByte(s, 0); i >= 0 {
 		s = s[:i]
 	}
+	b.init()
 	escaped := strings.ReplaceAll(s, "'", "''")
 	if strings.Contains(escaped, `\`) {
 		b.sql = append(b.sql, 'E')

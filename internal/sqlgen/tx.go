@@ -99,18 +99,21 @@ func PreRequest(schema, name string) Query {
 // committed", "repeatable read", "serializable"; anything else is read
 // committed) and access mode.
 func Begin(isolation string, readOnly bool) string {
-	var level string
+	// whole constants: concatenating them cost an allocation per request
 	switch strings.ToLower(isolation) {
 	case "repeatable read":
-		level = "REPEATABLE READ"
+		if readOnly {
+			return "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
+		}
+		return "BEGIN ISOLATION LEVEL REPEATABLE READ READ WRITE"
 	case "serializable":
-		level = "SERIALIZABLE"
-	default:
-		level = "READ COMMITTED"
+		if readOnly {
+			return "BEGIN ISOLATION LEVEL SERIALIZABLE READ ONLY"
+		}
+		return "BEGIN ISOLATION LEVEL SERIALIZABLE READ WRITE"
 	}
-	mode := "READ WRITE"
 	if readOnly {
-		mode = "READ ONLY"
+		return "BEGIN ISOLATION LEVEL READ COMMITTED READ ONLY"
 	}
-	return "BEGIN ISOLATION LEVEL " + level + " " + mode
+	return "BEGIN ISOLATION LEVEL READ COMMITTED READ WRITE"
 }
