@@ -25,7 +25,7 @@ type Options struct {
 // caller) into an APIRequest. Every error is an *apierr.Error for the client.
 func Parse(r *http.Request, body []byte, opts *Options) (*APIRequest, error) {
 	req := &APIRequest{Method: r.Method, Path: r.URL.EscapedPath()}
-	req.Prefs = ParsePreferences(r.Header.Values("Prefer"), opts.TxAllowOverride)
+	req.Prefs = ParsePreferences(r.Header["Prefer"], opts.TxAllowOverride)
 
 	// resource from the path
 	var isRoutine, isRoot bool
@@ -134,12 +134,12 @@ func Parse(r *http.Request, body []byte, opts *Options) (*APIRequest, error) {
 	}
 
 	// media types
-	if accept := r.Header.Values("Accept"); len(accept) > 0 {
+	if accept := r.Header["Accept"]; len(accept) > 0 {
 		req.Accept = mediatype.ParseAccept(strings.Join(accept, ","))
 	} else {
 		req.Accept = acceptAny
 	}
-	if ct := r.Header.Get("Content-Type"); ct != "" {
+	if ct := firstValue(r.Header["Content-Type"]); ct != "" {
 		req.ContentType = mediatype.Parse(ct)
 	} else {
 		req.ContentType = mediatype.MediaType{Kind: mediatype.JSON}
@@ -172,6 +172,18 @@ func Parse(r *http.Request, body []byte, opts *Options) (*APIRequest, error) {
 		req.Cookies = append(req.Cookies, [2]string{c.Name, c.Value})
 	}
 	return req, nil
+}
+
+// Headers are looked up by their canonical names directly in the map:
+// Header.Get and Header.Values canonicalize the name first, which costs
+// more than the lookup itself.
+
+// firstValue is Header.Get's result for a header's values.
+func firstValue(vals []string) string {
+	if len(vals) == 0 {
+		return ""
+	}
+	return vals[0]
 }
 
 // acceptAny is the Accept of a request without one. It is shared by
@@ -207,7 +219,7 @@ func lowerHeaderName(name string) string {
 func (req *APIRequest) setRanges(r *http.Request) error {
 	header := AllRows
 	if req.Method == http.MethodGet {
-		if v := r.Header.Get("Range"); v != "" {
+		if v := firstValue(r.Header["Range"]); v != "" {
 			header = parseRangeHeader(v)
 		}
 	}

@@ -32,3 +32,14 @@ type nullWriter struct{ h http.Header }
 func (w *nullWriter) Header() http.Header         { return w.h }
 func (w *nullWriter) WriteHeader(int)             {}
 func (w *nullWriter) Write(p []byte) (int, error) { return len(p), nil }
+
+// TestCanonicalNames checks that canonicalKey's shortcut names are
+// canonical, so that skipping http.CanonicalHeaderKey for them changes
+// nothing.
+func TestCanonicalNames(t *testing.T) {
+	for _, n := range canonicalNames {
+		if c := http.CanonicalHeaderKey(n); c != n {
+			t.Errorf("%q is not canonical: %q", n, c)
+		}
+	}
+}
