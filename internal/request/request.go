@@ -25,7 +25,7 @@ type Options struct {
 // caller) into an APIRequest. Every error is an *apierr.Error for the client.
 func Parse(r *http.Request, body []byte, opts *Options) (*APIRequest, error) {
 	req := &APIRequest{Method: r.Method, Path: r.URL.EscapedPath()}
-	req.Prefs = ParsePreferences(r.Header["Prefer"], opts.TxAllowOverride)
+	parsePreferences(&req.Prefs, r.Header["Prefer"], opts.TxAllowOverride)
 
 	// resource from the path
 	var isRoutine, isRoot bool

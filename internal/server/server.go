@@ -261,14 +261,18 @@ func writeResponse(w http.ResponseWriter, resp *response.Response, method string
 	h := w.Header()
 	var keyBuf [8]string
 	keys := keyBuf[:0]
-	for _, hd := range resp.Headers {
+	// one allocation for the values of all headers; each header's slice
+	// has a capacity of one, so appending to it copies
+	vals := make([]string, len(resp.Headers))
+	for i, hd := range resp.Headers {
 		key := canonicalKey(hd.Name)
 		// a name seen earlier in resp appends; the lists are short, so a
 		// scan costs less than the map it replaces
 		if slices.Contains(keys, key) {
 			h[key] = append(h[key], hd.Value)
 		} else {
-			h[key] = []string{hd.Value}
+			vals[i] = hd.Value
+			h[key] = vals[i : i+1 : i+1]
 		}
 		keys = append(keys, key)
 	}

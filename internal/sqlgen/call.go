@@ -20,9 +20,9 @@ func Call(p *plan.Plan, count request.Count, maxRows int64, top request.Range) Q
 	b.Kw("WITH pgrst_source AS (")
 	b.call(p.Call)
 	b.Kw(") ")
-	totalF := b.countCTE(p.Read, count.ShouldCount(), count == request.CountEstimated, maxRows, top)
+	total := b.countCTE(p.Read, count.ShouldCount(), count == request.CountEstimated, maxRows, top)
 	b.Kw("SELECT ")
-	totalF()
+	b.Kw(total)
 	b.Kw(" AS total_result_set, ")
 	if p.Routine.ReturnsSingle() {
 		b.Kw("1")
