@@ -18,6 +18,7 @@ import (
 	"github.com/restgres/restgres/internal/plan"
 	"github.com/restgres/restgres/internal/request"
 	"github.com/restgres/restgres/internal/schema"
+	"github.com/restgres/restgres/internal/sqlgen"
 )
 
 // Scenario is one benchmark request. "{n}" in Path and Body is replaced
@@ -234,4 +235,19 @@ func (s Scenario) Plan(n int, sc *schema.Cache) (*request.APIRequest, *plan.Plan
 		return nil, nil, err
 	}
 	return req, p, nil
+}
+
+// Main builds the main statement of a planned request, as the server does
+// with the default settings (no db-max-rows); the zero Query for plans
+// without one.
+func Main(req *request.APIRequest, p *plan.Plan) sqlgen.Query {
+	switch p.Kind {
+	case plan.KindRead:
+		return sqlgen.Read(p, req.Prefs.Count, 0, req.TopRange)
+	case plan.KindMutate:
+		return sqlgen.Mutate(p, req.Prefs)
+	case plan.KindCall:
+		return sqlgen.Call(p, req.Prefs.Count, 0, req.TopRange)
+	}
+	return sqlgen.Query{}
 }

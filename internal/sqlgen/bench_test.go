@@ -3,7 +3,6 @@ package sqlgen_test
 import (
 	"testing"
 
-	"github.com/restgres/restgres/internal/plan"
 	"github.com/restgres/restgres/internal/scenario"
 	"github.com/restgres/restgres/internal/sqlgen"
 )
@@ -20,14 +19,7 @@ func BenchmarkMain(b *testing.B) {
 			}
 			b.ReportAllocs()
 			for b.Loop() {
-				switch p.Kind {
-				case plan.KindRead:
-					_ = sqlgen.Read(p, req.Prefs.Count, 0, req.TopRange)
-				case plan.KindMutate:
-					_ = sqlgen.Mutate(p, req.Prefs)
-				case plan.KindCall:
-					_ = sqlgen.Call(p, req.Prefs.Count, 0, req.TopRange)
-				}
+				_ = scenario.Main(req, p)
 			}
 		})
 	}
