@@ -45,7 +45,7 @@ type Query struct {
 }
 
 // Builder accumulates SQL text and parameters. Its zero value is ready to
-// use; Query ends its use.
+// use; newBuilder gives it a pooled buffer. Query ends its use.
 type Builder struct {
 	sql     []byte
 	args    [][]byte
@@ -65,11 +65,12 @@ var sqlBufs = sync.Pool{New: func() any { b := make([]byte, 0, 2048); return &b 
 // statement does not pin its buffer.
 const maxPooledSQL = 64 << 10
 
-func (b *Builder) init() {
-	if b.sql == nil {
-		b.pooled = sqlBufs.Get().(*[]byte)
-		b.sql = (*b.pooled)[:0]
-	}
+// newBuilder returns a Builder writing into a pooled buffer. (Taking the
+// buffer on first write instead would keep Kw, called some fifty times
+// per statement, from being inlined.)
+func newBuilder() Builder {
+	p := sqlBufs.Get().(*[]byte)
+	return Builder{sql: (*p)[:0], pooled: p}
 }
 
 // params holds the first parameters of a statement.
@@ -80,17 +81,11 @@ type params struct {
 }
 
 // Kw appends fixed SQL text.
-func (b *Builder) Kw(k keyword) {
-	b.init()
-	b.sql = append(b.sql, k...)
-}
+func (b *Builder) Kw(k keyword) { b.sql = append(b.sql, k...) }
 
 // Ident appends a quoted identifier. NUL bytes cannot be part of an
 // identifier; like PostgREST, the name is cut at the first one.
-func (b *Builder) Ident(s string) {
-	b.init()
-	b.sql = appendIdent(b.sql, s)
-}
+func (b *Builder) Ident(s string) { b.sql = appendIdent(b.sql, s) }
 
 // QI appends a schema-qualified identifier ("schema"."name", or "name"
 // when the schema is empty).
@@ -121,7 +116,6 @@ func (b *Builder) ParamBinary(v []byte, oid uint32) {
 func (b *Builder) ParamNull(oid uint32) { b.typedParam(nil, oid, 0) }
 
 func (b *Builder) typedParam(v []byte, oid uint32, format int16) {
-	b.init()
 	b.bind(v, oid, format)
 	b.sql = append(b.sql, '$')
 	b.sql = strconv.AppendInt(b.sql, int64(len(b.args)), 10)
@@ -143,10 +137,7 @@ func (b *Builder) bind(v []byte, oid uint32, format int16) {
 // (letters, digits, spaces, '_', '$' and '[]' only), checked by the
 // request parser, and names read from the catalogs. It is unexported so
 // that only this package can use it.
-func (b *Builder) raw(s string) {
-	b.init()
-	b.sql = append(b.sql, s...)
-}
+func (b *Builder) raw(s string) { b.sql = append(b.sql, s...) }
 
 // Len is the length of the SQL text so far.
 func (b *Builder) Len() int { return len(b.sql) }
@@ -192,7 +183,6 @@ func (b *Builder) literal(s string) {
 	if i := strings.IndexByte(s, 0); i >= 0 {
 		s = s[:i]
 	}
-	b.init()
 	escaped := strings.ReplaceAll(s, "'", "''")
 	if strings.Contains(escaped, `\`) {
 		b.sql = append(b.sql, 'E')

@@ -13,7 +13,7 @@ import (
 // read back through the read plan (filters, select, order, embedding) and
 // rendered as the negotiated media type.
 func Call(p *plan.Plan, count request.Count, maxRows int64, top request.Range) Query {
-	var b Builder
+	b := newBuilder()
 	if p.Explain {
 		b.explainOpen(p.Media)
 	}

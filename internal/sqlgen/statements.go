@@ -44,7 +44,7 @@ func (b *Builder) responseGUCs() {
 // Read builds the statement of a read plan: the rows as the negotiated
 // media type, the page count and, when asked, the total count.
 func Read(p *plan.Plan, count request.Count, maxRows int64, top request.Range) Query {
-	var b Builder
+	b := newBuilder()
 	if p.Explain {
 		b.explainOpen(p.Media)
 	}
@@ -86,7 +86,7 @@ func (b *Builder) countCTE(n *plan.ReadPlan, should, estimated bool, maxRows int
 // ExplainCount builds the EXPLAIN whose row estimate answers count=planned
 // (and count=estimated past db-max-rows).
 func ExplainCount(p *plan.Plan) Query {
-	var b Builder
+	b := newBuilder()
 	b.Kw("EXPLAIN (FORMAT JSON) ")
 	b.countQuery(p.Read)
 	return b.Query()

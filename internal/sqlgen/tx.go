@@ -47,7 +47,7 @@ func SearchPath(schemas []string) string {
 // function and app settings are parameters too; the SQL text depends only
 // on how many there are.
 func TxSetup(v *TxVars) Query {
-	var b Builder
+	b := newBuilder()
 	b.Kw("select set_config('search_path', ")
 	b.Param(v.SearchPath)
 	b.Kw(", true)")
@@ -88,7 +88,7 @@ func TxSetup(v *TxVars) Query {
 
 // PreRequest builds the call of the db-pre-request function.
 func PreRequest(schema, name string) Query {
-	var b Builder
+	b := newBuilder()
 	b.Kw("select ")
 	b.QI(schema, name)
 	b.Kw("()")
