@@ -239,35 +239,45 @@ func (e *Executor) run(ctx context.Context, pg *pgconn.PgConn, tx *Tx) (*Result,
 	begin := sqlgen.Query{SQL: sqlgen.Begin(tx.Isolation, tx.ReadOnly)}
 	var buf [7]stmt
 	stmts := statements(tx, &begin, buf[:])
-	if !cache.dropAll && (!e.opts.Prepared || cache.hasAll(stmts)) {
-		return e.runBatch(ctx, pg, tx, stmts, cache)
+	if cache.dropAll {
+		return e.runPipeline(ctx, pg, tx, stmts, cache)
+	}
+	if !e.opts.Prepared {
+		return e.runBatch(ctx, pg, tx, stmts, nil)
+	}
+	var sdBuf [7]*pgconn.StatementDescription
+	if sds, ok := cache.lookup(stmts, sdBuf[:0]); ok {
+		return e.runBatch(ctx, pg, tx, stmts, sds)
 	}
 	return e.runPipeline(ctx, pg, tx, stmts, cache)
 }
 
-// hasAll reports whether every statement is prepared on the connection.
-func (c *stmtCache) hasAll(stmts []stmt) bool {
+// lookup appends the description of each statement to sds, and reports
+// whether every statement is prepared on the connection.
+func (c *stmtCache) lookup(stmts []stmt, sds []*pgconn.StatementDescription) ([]*pgconn.StatementDescription, bool) {
 	for _, st := range stmts {
-		if _, ok := c.byText[st.q.SQL]; !ok {
-			return false
+		sd, ok := c.byText[st.q.SQL]
+		if !ok {
+			return nil, false
 		}
+		sds = append(sds, sd)
 	}
-	return true
+	return sds, true
 }
 
 // runBatch runs the transaction as one pgconn batch, when no statement
-// needs preparing first: the prepared ones are bound by their cached
-// descriptions, or, with db-prepared-statements off, every one is sent
-// unnamed. It sends the same messages as runPipeline (one round trip, one
+// needs preparing first: each is bound by its prepared statement's
+// description (sds, one per statement), or, with db-prepared-statements
+// off (sds nil), sent unnamed. It sends the same messages as runPipeline (one round trip, one
 // Sync at the end), but a batch allocates far less than pgconn's
 // pipeline, whose bookkeeping per message was over a third of a request's
 // allocations.
-func (e *Executor) runBatch(ctx context.Context, pg *pgconn.PgConn, tx *Tx, stmts []stmt, cache *stmtCache) (*Result, error) {
+func (e *Executor) runBatch(ctx context.Context, pg *pgconn.PgConn, tx *Tx, stmts []stmt, sds []*pgconn.StatementDescription) (*Result, error) {
 	var b pgconn.Batch
-	for _, st := range stmts {
+	for i, st := range stmts {
 		q := st.q
-		if e.opts.Prepared {
-			b.ExecStatement(cache.byText[q.SQL], q.Args, q.Formats, q.ResultFormats)
+		if sds != nil {
+			b.ExecStatement(sds[i], q.Args, q.Formats, q.ResultFormats)
 		} else {
 			b.ExecParams(q.SQL, q.Args, q.OIDs, q.Formats, q.ResultFormats)
 		}

@@ -150,11 +150,9 @@ func Parse(r *http.Request, body []byte, opts *Options) (*APIRequest, error) {
 	}
 
 	// headers and cookies for the request GUCs
-	n := 1 // Host
-	for _, vals := range r.Header {
-		n += len(vals)
-	}
-	req.Headers = make([][2]string, 0, n)
+	// room for one value per header and Host; counting the values
+	// exactly would cost another pass over the map
+	req.Headers = make([][2]string, 0, len(r.Header)+1)
 	for name, vals := range r.Header {
 		lname := lowerHeaderName(name)
 		if lname == "cookie" {
