@@ -1,8 +1,8 @@
 package execute_test
 
 import (
-	"context"
 	"errors"
+	"strconv"
 	"testing"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -15,144 +15,95 @@ import (
 
 func TestMain(m *testing.M) { pgtest.Main(m) }
 
-func newExecutor(t *testing.T, prepared bool) (*execute.Executor, *pgxpool.Pool) {
+// newExecutor returns an Executor on a one-connection pool, so that every
+// transaction of a test runs on the same connection: the first ones
+// prepare their statements (the pipeline path), the next ones find them
+// prepared (the batch path).
+func newExecutor(t *testing.T, prepared bool) *execute.Executor {
 	t.Helper()
-	admin, db := pgtest.NewDB(t, "testdata/exec.sql")
-	cfg, err := pgxpool.ParseConfig(pgtest.Shared(t).URI(db, "postgres"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.MaxConns = 1 // one connection: every run reuses its statement cache
-	pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
+	_, db := pgtest.NewDB(t, "testdata/execute.sql")
+	pool, err := pgxpool.New(t.Context(), pgtest.Shared(t).URI(db, "postgres")+"&pool_max_conns=1")
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(pool.Close)
-	return execute.New(pool, execute.Options{Prepared: prepared}), admin
+	return execute.New(pool, execute.Options{Prepared: prepared})
 }
 
-// mainQuery is a main statement in the read layout returning body.
-func mainQuery(body string) sqlgen.Query {
-	return sqlgen.Query{
-		SQL:     "SELECT null::bigint, 1::bigint, " + body + ", null::text, null::text, ''",
-		Columns: sqlgen.ReadColumns, ResultFormats: []int16{0, 0, 1, 0, 0, 0},
+// query is a main statement whose one row has page_total and body columns.
+func query(sql string, args ...string) sqlgen.Query {
+	q := sqlgen.Query{SQL: sql, Columns: sqlgen.Columns{Total: -1, PageTotal: 0, Header: -1, Body: 1,
+		ResponseHeaders: -1, ResponseStatus: -1, Inserted: -1}}
+	for _, a := range args {
+		q.Args = append(q.Args, []byte(a))
+		q.OIDs = append(q.OIDs, 0)
 	}
+	return q
 }
 
 func setup() sqlgen.Query {
 	return sqlgen.TxSetup(&sqlgen.TxVars{
-		SearchPath: `"public"`, Role: "postgres", Claims: []byte(`{"role":"postgres"}`),
-		Method: "GET", Path: "/", Headers: []byte(`{}`), Cookies: []byte(`{}`),
+		SearchPath: `"public"`, Role: "postgres", Claims: []byte(`{}`), Method: "GET", Path: "/",
+		Headers: []byte(`{}`), Cookies: []byte(`{}`),
 	})
 }
 
-func TestRunReturnsBodyBytes(t *testing.T) {
-	t.Parallel()
+func wantCode(t *testing.T, err error, code string) {
+	t.Helper()
+	var ae *apierr.Error
+	if !errors.As(err, &ae) || ae.Code != code {
+		t.Fatalf("error %v, want code %s", err, code)
+	}
+}
+
+// TestRunPaths runs the same transactions several times on one
+// connection, so that each runs once through the pipeline that prepares
+// its statements and then through the batch that reuses them, with and
+// without db-prepared-statements: results, errors and the connection's
+// state after an error must be the same either way.
+func TestRunPaths(t *testing.T) {
 	for _, prepared := range []bool{true, false} {
-		ex, _ := newExecutor(t, prepared)
-		for i := 0; i < 3; i++ { // the second and third runs hit the statement cache
-			res, err := ex.Run(t.Context(), &execute.Tx{ReadOnly: true, Setup: setup(), Main: mainQuery(`'{"a": 1}'::json`)})
-			if err != nil {
-				t.Fatal(err)
+		t.Run("prepared="+strconv.FormatBool(prepared), func(t *testing.T) {
+			e := newExecutor(t, prepared)
+			ctx := t.Context()
+			read := &execute.Tx{ReadOnly: true, Setup: setup(),
+				Main: query("select count(*), json_agg(x.id)::text from items x where x.id <= $1", "2")}
+			checkFails := &execute.Tx{Setup: setup(),
+				Main: query("with i as (insert into items values ($1, 'x', -1) returning 1) select count(*), '' from i", "10")}
+			deferredFails := &execute.Tx{Setup: setup(),
+				Main: query("with i as (insert into links values ($1) returning 1) select count(*), '' from i", "99")}
+			rolledBack := &execute.Tx{Setup: setup(), End: execute.Rollback,
+				Main: query("with i as (insert into items values ($1, 'y', 1) returning 1) select count(*), '' from i", "11")}
+			for i := range 3 {
+				res, err := e.Run(ctx, read)
+				if err != nil {
+					t.Fatalf("round %d: read: %v", i, err)
+				}
+				if res.PageTotal != 2 || string(res.Body) != "[1, 2]" {
+					t.Errorf("round %d: read = %d %s, want 2 [1, 2]", i, res.PageTotal, res.Body)
+				}
+				_, err = e.Run(ctx, checkFails)
+				wantCode(t, err, "23514")
+				// the deferred foreign key fails at COMMIT
+				_, err = e.Run(ctx, deferredFails)
+				wantCode(t, err, "23503")
+				if res, err := e.Run(ctx, rolledBack); err != nil || res.PageTotal != 1 {
+					t.Fatalf("round %d: rolled back insert: %v %v", i, res, err)
+				}
 			}
-			if string(res.Body) != `{"a": 1}` || res.PageTotal != 1 || res.HasTotal {
-				t.Errorf("run %d (prepared %v): body %q page %d total %v", i, prepared, res.Body, res.PageTotal, res.HasTotal)
+			// after a schema reload the statements are prepared anew
+			e.InvalidateStatements()
+			for i := range 2 {
+				if res, err := e.Run(ctx, read); err != nil || res.PageTotal != 2 {
+					t.Fatalf("after InvalidateStatements, run %d: %v %v", i, res, err)
+				}
 			}
-		}
-	}
-}
-
-func TestRunErrorLeavesConnectionUsable(t *testing.T) {
-	t.Parallel()
-	ex, _ := newExecutor(t, true)
-	bad := mainQuery("(1/0)::text")
-	for i := 0; i < 2; i++ {
-		_, err := ex.Run(t.Context(), &execute.Tx{ReadOnly: true, Setup: setup(), Main: bad})
-		var ae *apierr.Error
-		if !errors.As(err, &ae) || ae.Code != "22012" || ae.Status != 400 {
-			t.Fatalf("run %d: err = %v, want 22012 division by zero as a 400", i, err)
-		}
-	}
-	// the same connection answers the next request, its prepared
-	// statements intact
-	res, err := ex.Run(t.Context(), &execute.Tx{ReadOnly: true, Setup: setup(), Main: mainQuery("'ok'::text")})
-	if err != nil || string(res.Body) != "ok" {
-		t.Fatalf("after errors: %q, %v", res.Body, err)
-	}
-}
-
-func TestRunRollsBackOnError(t *testing.T) {
-	t.Parallel()
-	ex, admin := newExecutor(t, true)
-	write := sqlgen.Query{
-		SQL:     "WITH w AS (INSERT INTO items(v) VALUES (1), (1/0) RETURNING 1) SELECT null::bigint, count(*), ''::text, null::text, null::text, '' FROM w",
-		Columns: sqlgen.ReadColumns,
-	}
-	if _, err := ex.Run(t.Context(), &execute.Tx{Setup: setup(), Main: write}); err == nil {
-		t.Fatal("want the division by zero")
-	}
-	var n int
-	if err := admin.QueryRow(t.Context(), "select count(*) from items").Scan(&n); err != nil || n != 0 {
-		t.Fatalf("items = %d, %v; want nothing written", n, err)
-	}
-}
-
-func TestRunDecide(t *testing.T) {
-	t.Parallel()
-	ex, admin := newExecutor(t, true)
-	insert := sqlgen.Query{
-		SQL:     "WITH w AS (INSERT INTO items(v) VALUES (7), (8) RETURNING 1) SELECT null::bigint, count(*), ''::text, null::text, null::text, '' FROM w",
-		Columns: sqlgen.ReadColumns,
-	}
-	refuse := errors.New("refused")
-	_, err := ex.Run(t.Context(), &execute.Tx{Setup: setup(), Main: insert, End: execute.Decide,
-		Check: func(r *execute.Result) error {
-			if r.PageTotal != 2 {
-				t.Errorf("check sees %d rows, want 2", r.PageTotal)
+			// nothing was written, and the connection is still usable
+			res, err := e.Run(ctx, &execute.Tx{ReadOnly: true, Setup: setup(),
+				Main: query("select count(*), (select count(*) from links)::text from items")})
+			if err != nil || res.PageTotal != 3 || string(res.Body) != "0" {
+				t.Fatalf("after the failures: %v %v, want 3 items and no links", res, err)
 			}
-			return refuse
-		}})
-	if !errors.Is(err, refuse) {
-		t.Fatalf("err = %v, want the check's error", err)
-	}
-	count := func() int {
-		var n int
-		if err := admin.QueryRow(t.Context(), "select count(*) from items").Scan(&n); err != nil {
-			t.Fatal(err)
-		}
-		return n
-	}
-	if n := count(); n != 0 {
-		t.Fatalf("a refused check left %d rows", n)
-	}
-	if _, err := ex.Run(t.Context(), &execute.Tx{Setup: setup(), Main: insert, End: execute.Decide,
-		Check: func(*execute.Result) error { return nil }}); err != nil {
-		t.Fatal(err)
-	}
-	if n := count(); n != 2 {
-		t.Fatalf("an accepted check left %d rows, want 2", n)
-	}
-	if _, err := ex.Run(t.Context(), &execute.Tx{Setup: setup(), Main: insert, End: execute.Rollback}); err != nil {
-		t.Fatal(err)
-	}
-	if n := count(); n != 2 {
-		t.Fatalf("End=Rollback wrote: %d rows, want 2", n)
-	}
-}
-
-func TestInvalidateStatements(t *testing.T) {
-	t.Parallel()
-	ex, admin := newExecutor(t, true)
-	q := sqlgen.Query{SQL: "SELECT null::bigint, count(*), ''::text, null::text, null::text, '' FROM items", Columns: sqlgen.ReadColumns}
-	if _, err := ex.Run(t.Context(), &execute.Tx{ReadOnly: true, Setup: setup(), Main: q}); err != nil {
-		t.Fatal(err)
-	}
-	// a schema change that alters what the cached statement returns
-	if _, err := admin.Exec(t.Context(), "alter table items alter column v type text"); err != nil {
-		t.Fatal(err)
-	}
-	ex.InvalidateStatements()
-	if _, err := ex.Run(t.Context(), &execute.Tx{ReadOnly: true, Setup: setup(), Main: q}); err != nil {
-		t.Fatalf("after invalidation: %v", err)
+		})
 	}
 }

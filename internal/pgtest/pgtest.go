@@ -104,7 +104,11 @@ func FindBin() (string, error) {
 }
 
 // Start creates and starts a new cluster. The caller must Stop it.
-func Start() (*Cluster, error) {
+func Start() (*Cluster, error) { return StartWith("") }
+
+// StartWith is Start with more postgresql.conf lines, which override the
+// defaults (the bench command tunes its cluster with them).
+func StartWith(settings string) (*Cluster, error) {
 	bin, err := FindBin()
 	if err != nil {
 		return nil, err
@@ -129,7 +133,7 @@ func Start() (*Cluster, error) {
 		}
 		os.Chmod(dir, 0o755)
 	}
-	c.Port, err = freePort()
+	c.Port, err = FreePort()
 	if err != nil {
 		os.RemoveAll(dir)
 		return nil, err
@@ -149,7 +153,7 @@ fsync = off
 synchronous_commit = off
 full_page_writes = off
 max_connections = 300
-`, c.Port, dir)
+`, c.Port, dir) + settings
 	f, err := os.OpenFile(filepath.Join(c.data, "postgresql.conf"), os.O_APPEND|os.O_WRONLY, 0)
 	if err == nil {
 		_, err = f.WriteString(conf)
@@ -318,7 +322,8 @@ func quoteIdent(s string) string {
 	return `"` + strings.ReplaceAll(s, `"`, `""`) + `"`
 }
 
-func freePort() (int, error) {
+// FreePort returns a TCP port on 127.0.0.1 that is free now.
+func FreePort() (int, error) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return 0, err

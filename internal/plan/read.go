@@ -115,16 +115,17 @@ func readTree(qi schema.QI, req *request.APIRequest, sc *schema.Cache, opts *Opt
 	root := initRead(res, req.Query.Select)
 	isMutation := req.Action.IsMutation()
 
-	// filters
+	// filters (nodeAt rather than updateNode here and for the ranges: the
+	// closures cost an allocation per filter and per range)
 	for _, pf := range req.Query.Filters {
 		if isMutation && len(pf.Path) == 0 {
 			continue // root filters of a mutation go to its WHERE
 		}
-		if err := updateNode(root, pf.Path, opts.LegacyTargetNames, func(n *ReadPlan) {
-			n.Where = append(n.Where, LogicTree{Filter: res.at(n.From).filter(pf.Filter)})
-		}); err != nil {
+		n, err := nodeAt(root, pf.Path, opts.LegacyTargetNames)
+		if err != nil {
 			return nil, nil, err
 		}
+		n.Where = append(n.Where, LogicTree{Filter: res.at(n.From).filter(pf.Filter)})
 	}
 	// orders: the first order= of a level wins
 	orderSet := map[*ReadPlan]bool{}
@@ -145,13 +146,18 @@ func readTree(qi schema.QI, req *request.APIRequest, sc *schema.Cache, opts *Opt
 	}
 	// ranges
 	if !isMutation {
-		for _, key := range sortedKeys(req.Ranges) {
-			rg := req.Ranges[key]
-			path := strings.Split(key, ".")
-			path = path[:len(path)-1]
-			if err := updateNode(root, path, opts.LegacyTargetNames, func(n *ReadPlan) { n.Range = rg }); err != nil {
+		var keyBuf [4]string
+		for _, key := range sortedKeys(req.Ranges, keyBuf[:0]) {
+			var path []string // "limit" is the root's
+			if strings.IndexByte(key, '.') >= 0 {
+				path = strings.Split(key, ".")
+				path = path[:len(path)-1]
+			}
+			n, err := nodeAt(root, path, opts.LegacyTargetNames)
+			if err != nil {
 				return nil, nil, err
 			}
+			n.Range = req.Ranges[key]
 		}
 	}
 	// logic trees come before the filters of their level
@@ -197,8 +203,9 @@ func readTree(qi schema.QI, req *request.APIRequest, sc *schema.Cache, opts *Opt
 	return root, legacyWarnings(root), nil
 }
 
-func sortedKeys(m map[string]request.Range) []string {
-	keys := make([]string, 0, len(m))
+// sortedKeys appends the keys of m to keys (a buffer the caller may keep
+// on its stack), sorted.
+func sortedKeys(m map[string]request.Range, keys []string) []string {
 	for k := range m {
 		keys = append(keys, k)
 	}
@@ -248,6 +255,16 @@ func addItems(res resolver, node *ReadPlan, items []*request.SelectItem, depth i
 // updateNode applies f to the level reached by path (embed names or
 // aliases).
 func updateNode(root *ReadPlan, path []string, legacy bool, f func(*ReadPlan)) error {
+	n, err := nodeAt(root, path, legacy)
+	if err != nil {
+		return err
+	}
+	f(n)
+	return nil
+}
+
+// nodeAt returns the level reached by path (embed names or aliases).
+func nodeAt(root *ReadPlan, path []string, legacy bool) (*ReadPlan, error) {
 	n := root
 	for _, name := range path {
 		var found *ReadPlan
@@ -266,19 +283,18 @@ func updateNode(root *ReadPlan, path []string, legacy bool, f func(*ReadPlan)) e
 			if !legacy {
 				for _, c := range n.Children {
 					if c.RelName == name && c.RelAlias != "" && c.RelAlias != name {
-						return apierr.NotEmbeddedLegacyName(name, c.RelName, c.RelAlias)
+						return nil, apierr.NotEmbeddedLegacyName(name, c.RelName, c.RelAlias)
 					}
 				}
 			}
-			return apierr.NotEmbedded(name)
+			return nil, apierr.NotEmbedded(name)
 		}
 		if found.RelName == name && found.RelAlias != "" && found.RelAlias != name {
 			found.LegacyTargetMatch = true
 		}
 		n = found
 	}
-	f(n)
-	return nil
+	return n, nil
 }
 
 func legacyWarnings(root *ReadPlan) [][2]string {

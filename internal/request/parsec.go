@@ -422,6 +422,17 @@ func runParser[T any](p parser[T], name, in string) (T, *parseError) {
 	}
 }
 
+// parseParam is runParser for a query parameter, whose source name is
+// "failed to parse <what> (<in>)". The name is built only when the parse
+// fails: building it for every parameter cost an allocation each.
+func parseParam[T any](p parser[T], what, in string) (T, *parseError) {
+	v, r := p(&pstate{in: in}, 0)
+	if r.ok {
+		return v, nil
+	}
+	return runParser(p, "failed to parse "+what+" ("+in+")", in)
+}
+
 // position converts a byte offset to Parsec's line and column: columns
 // count characters, tabs advance to the next multiple of 8 plus one.
 func position(in string, pos int) (line, col int) {

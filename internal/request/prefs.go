@@ -33,9 +33,20 @@ func setOnce[T ~uint8](dst *T, v T) {
 // understood are collected in Invalid (for handling=strict).
 func ParsePreferences(headers []string, txAllowOverride bool) Preferences {
 	var p Preferences
+	parsePreferences(&p, headers, txAllowOverride)
+	return p
+}
+
+// parsePreferences is ParsePreferences writing into p, which Parse points
+// at its (heap-allocated) APIRequest: the preferences setters are called
+// through a table, so a local Preferences would escape to the heap.
+func parsePreferences(p *Preferences, headers []string, txAllowOverride bool) {
 	var tzSeen, maSeen bool
 	for _, h := range headers {
-		for _, v := range strings.Split(h, ",") {
+		// strings.Cut rather than strings.Split: no slice to allocate
+		for rest, more := h, true; more; {
+			var v string
+			v, rest, more = strings.Cut(rest, ",")
 			v = strings.TrimSpace(v)
 			if v == "" {
 				// an empty element is not a preference PostgREST accepts
@@ -43,7 +54,7 @@ func ParsePreferences(headers []string, txAllowOverride bool) Preferences {
 				continue
 			}
 			if set, ok := preferenceValues[v]; ok {
-				set(&p)
+				set(p)
 				continue
 			}
 			switch {
@@ -71,7 +82,6 @@ func ParsePreferences(headers []string, txAllowOverride bool) Preferences {
 			}
 		}
 	}
-	return p
 }
 
 // Applied renders the Preference-Applied header for the preferences

@@ -20,7 +20,11 @@ type queryPair struct {
 // are percent-decoded (invalid escapes are kept as they are).
 func splitQuery(raw string) []queryPair {
 	raw = strings.TrimPrefix(raw, "?")
-	var out []queryPair
+	if raw == "" {
+		return nil
+	}
+	// one allocation: there are at most separators+1 pairs
+	out := make([]queryPair, 0, 1+strings.Count(raw, "&")+strings.Count(raw, ";"))
 	for len(raw) > 0 {
 		i := strings.IndexAny(raw, "&;")
 		part := raw
@@ -98,6 +102,20 @@ func canonical(pairs []queryPair) string {
 	if len(pairs) == 0 {
 		return ""
 	}
+	if sortedUniqueKeys(pairs) {
+		// the common case: nothing to sort or merge, so no copies; the
+		// result is built in one buffer of the right size
+		b := make([]byte, 0, encodedLen(pairs))
+		for i, p := range pairs {
+			if i > 0 {
+				b = append(b, '&')
+			}
+			b = appendURLEncoded(b, p.key)
+			b = append(b, '=')
+			b = appendURLEncoded(b, p.value)
+		}
+		return string(b)
+	}
 	sorted := slices.Clone(pairs)
 	slices.SortStableFunc(sorted, func(a, b queryPair) int { return strings.Compare(a.key, b.key) })
 	var b strings.Builder
@@ -123,6 +141,53 @@ func canonical(pairs []queryPair) string {
 		}
 	}
 	return b.String()
+}
+
+// sortedUniqueKeys reports whether the keys are in strictly increasing
+// order.
+func sortedUniqueKeys(pairs []queryPair) bool {
+	for i := 1; i < len(pairs); i++ {
+		if pairs[i-1].key >= pairs[i].key {
+			return false
+		}
+	}
+	return true
+}
+
+// encodedLen is the length of the pairs joined as canonical joins them.
+func encodedLen(pairs []queryPair) int {
+	n := 0
+	for _, p := range pairs {
+		n += 2 + urlEncodedLen(p.key) + urlEncodedLen(p.value)
+	}
+	return n
+}
+
+func unreserved(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.' || c == '~'
+}
+
+func urlEncodedLen(s string) int {
+	n := len(s)
+	for i := 0; i < len(s); i++ {
+		if !unreserved(s[i]) {
+			n += 2
+		}
+	}
+	return n
+}
+
+// appendURLEncoded is urlEncode appending to a byte slice.
+func appendURLEncoded(b []byte, s string) []byte {
+	const hex = "0123456789ABCDEF"
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; unreserved(c) {
+			b = append(b, c)
+		} else {
+			b = append(b, '%', hex[c>>4], hex[c&15])
+		}
+	}
+	return b
 }
 
 // lastSegment returns the part of key after its last '.'.
@@ -160,13 +225,19 @@ func parseQuery(raw string, rpcRead bool) (QueryParams, error) {
 		if !p.hasValue || lastSegment(p.key) != "order" {
 			continue
 		}
-		path, pe := runParser(treePath, "failed to parse tree path ("+p.key+")", p.key)
-		if pe != nil {
-			return qp, qpError(pe)
+		path, ok := fastTreePath(p.key)
+		if !ok {
+			var pe *parseError
+			if path, pe = parseParam(treePath, "tree path", p.key); pe != nil {
+				return qp, qpError(pe)
+			}
 		}
-		terms, pe := runParser(orderP, "failed to parse order ("+p.value+")", p.value)
-		if pe != nil {
-			return qp, qpError(pe)
+		terms, ok := fastOrder(p.value)
+		if !ok {
+			var pe *parseError
+			if terms, pe = parseParam(orderP, "order", p.value); pe != nil {
+				return qp, qpError(pe)
+			}
 		}
 		qp.Order = append(qp.Order, PathOrder{Path: path.Path, Terms: terms})
 	}
@@ -178,7 +249,7 @@ func parseQuery(raw string, rpcRead bool) (QueryParams, error) {
 		if last := lastSegment(p.key); last != "and" && last != "or" {
 			continue
 		}
-		lp, pe := runParser(sepBy1(fieldName, delimiter), "failed to parse logic path ("+p.key+")", p.key)
+		lp, pe := parseParam(sepBy1(fieldName, delimiter), "logic path", p.key)
 		if pe != nil {
 			return qp, qpError(pe)
 		}
@@ -200,7 +271,7 @@ func parseQuery(raw string, rpcRead bool) (QueryParams, error) {
 	}
 
 	if cols, ok := lookup("columns"); ok {
-		c, pe := runParser(columnsP, "failed to parse columns parameter ("+cols+")", cols)
+		c, pe := parseParam(columnsP, "columns parameter", cols)
 		if pe != nil {
 			return qp, qpError(pe)
 		}
@@ -211,9 +282,12 @@ func parseQuery(raw string, rpcRead bool) (QueryParams, error) {
 	if !ok {
 		sel = "*"
 	}
-	items, pe := runParser(fieldForest, "failed to parse select parameter ("+sel+")", sel)
-	if pe != nil {
-		return qp, qpError(pe)
+	items, ok := fastSelect(sel)
+	if !ok {
+		var pe *parseError
+		if items, pe = parseParam(fieldForest, "select parameter", sel); pe != nil {
+			return qp, qpError(pe)
+		}
 	}
 	qp.Select = items
 
@@ -231,13 +305,22 @@ func parseQuery(raw string, rpcRead bool) (QueryParams, error) {
 			continue
 		}
 		filterKeys = append(filterKeys, p.key)
-		path, pe := runParser(treePath, "failed to parse tree path ("+p.key+")", p.key)
-		if pe != nil {
-			return qp, qpError(pe)
+		path, ok := fastTreePath(p.key)
+		if !ok {
+			var pe *parseError
+			if path, pe = parseParam(treePath, "tree path", p.key); pe != nil {
+				return qp, qpError(pe)
+			}
 		}
-		expr, pe := runParser(filterExpr, "failed to parse filter ("+p.value+")", p.value)
-		if pe != nil {
-			return qp, qpError(pe)
+		var expr filterValue
+		if e, ok := fastOpExpr(p.value); ok {
+			// a filter in both modes: rpcArgOrFilter tries the filter first
+			expr.OpExpr = e
+		} else {
+			var pe *parseError
+			if expr, pe = parseParam(filterExpr, "filter", p.value); pe != nil {
+				return qp, qpError(pe)
+			}
 		}
 		if expr.noOp {
 			qp.Params = append(qp.Params, [2]string{path.Filter.Field.Name, p.value})
@@ -253,26 +336,39 @@ func parseQuery(raw string, rpcRead bool) (QueryParams, error) {
 	qp.FilterFields = sortedUnique(filterKeys)
 
 	if onc, ok := lookup("on_conflict"); ok {
-		c, pe := runParser(columnsP, "failed to parse on_conflict parameter ("+onc+")", onc)
+		c, pe := parseParam(columnsP, "on_conflict parameter", onc)
 		if pe != nil {
 			return qp, qpError(pe)
 		}
 		qp.OnConflict = c
 	}
 
-	// limit/offset per embed path; the last occurrence of a key wins.
-	limits := map[string]Range{}
-	offsets := map[string]Range{}
+	// limit/offset per embed path; the last occurrence of a key wins. The
+	// maps are made only when there is a limit or an offset.
+	var limits, offsets map[string]Range
 	for _, p := range pairs {
 		if !p.hasValue {
 			continue
 		}
 		switch lastSegment(p.key) {
 		case "limit":
+			if limits == nil {
+				limits = map[string]Range{}
+			}
 			limits[p.key] = limitRange(p.value)
 		case "offset":
+			if offsets == nil {
+				offsets = map[string]Range{}
+			}
 			offsets[p.key[:len(p.key)-len("offset")]+"limit"] = offsetRange(p.value)
 		}
+	}
+	switch {
+	case limits == nil && offsets == nil:
+		return qp, nil
+	case offsets == nil:
+		qp.RangeParams = limits // nothing to combine: the same map
+		return qp, nil
 	}
 	qp.RangeParams = make(map[string]Range, len(limits)+len(offsets))
 	for k, l := range limits {
@@ -325,8 +421,9 @@ func offsetRange(v string) Range {
 	return Range{Offset: n}
 }
 
+// sortedUnique sorts s and drops repeated elements, in place: every
+// caller passes a slice it has just built.
 func sortedUnique(s []string) []string {
-	out := slices.Clone(s)
-	slices.Sort(out)
-	return slices.Compact(out)
+	slices.Sort(s)
+	return slices.Compact(s)
 }

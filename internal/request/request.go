@@ -25,17 +25,15 @@ type Options struct {
 // caller) into an APIRequest. Every error is an *apierr.Error for the client.
 func Parse(r *http.Request, body []byte, opts *Options) (*APIRequest, error) {
 	req := &APIRequest{Method: r.Method, Path: r.URL.EscapedPath()}
-	req.Prefs = ParsePreferences(r.Header.Values("Prefer"), opts.TxAllowOverride)
+	parsePreferences(&req.Prefs, r.Header["Prefer"], opts.TxAllowOverride)
 
 	// resource from the path
 	var isRoutine, isRoot bool
+	// the path's segments, without strings.Split's slice: at most two count
 	path := strings.TrimPrefix(r.URL.Path, "/")
-	segments := strings.Split(path, "/")
-	if path == "" {
-		segments = nil
-	}
+	first, second, nested := strings.Cut(path, "/")
 	switch {
-	case len(segments) == 0:
+	case path == "":
 		if opts.OpenAPIDisabled {
 			return nil, apierr.OpenAPIDisabled()
 		}
@@ -45,11 +43,11 @@ func Parse(r *http.Request, body []byte, opts *Options) (*APIRequest, error) {
 		} else {
 			isRoot = true
 		}
-	case len(segments) == 1:
-		req.Target = segments[0]
-	case len(segments) == 2 && segments[0] == "rpc":
+	case !nested:
+		req.Target = first
+	case first == "rpc" && !strings.Contains(second, "/"):
 		isRoutine = true
-		req.Target = segments[1]
+		req.Target = second
 	default:
 		return nil, apierr.InvalidResourcePath()
 	}
@@ -136,12 +134,12 @@ func Parse(r *http.Request, body []byte, opts *Options) (*APIRequest, error) {
 	}
 
 	// media types
-	if accept := r.Header.Values("Accept"); len(accept) > 0 {
+	if accept := r.Header["Accept"]; len(accept) > 0 {
 		req.Accept = mediatype.ParseAccept(strings.Join(accept, ","))
 	} else {
-		req.Accept = []mediatype.MediaType{{Kind: mediatype.Any}}
+		req.Accept = acceptAny
 	}
-	if ct := r.Header.Get("Content-Type"); ct != "" {
+	if ct := firstValue(r.Header["Content-Type"]); ct != "" {
 		req.ContentType = mediatype.Parse(ct)
 	} else {
 		req.ContentType = mediatype.MediaType{Kind: mediatype.JSON}
@@ -152,9 +150,11 @@ func Parse(r *http.Request, body []byte, opts *Options) (*APIRequest, error) {
 	}
 
 	// headers and cookies for the request GUCs
-	req.Headers = make([][2]string, 0, len(r.Header))
+	// room for one value per header and Host; counting the values
+	// exactly would cost another pass over the map
+	req.Headers = make([][2]string, 0, len(r.Header)+1)
 	for name, vals := range r.Header {
-		lname := strings.ToLower(name)
+		lname := lowerHeaderName(name)
 		if lname == "cookie" {
 			continue
 		}
@@ -172,12 +172,52 @@ func Parse(r *http.Request, body []byte, opts *Options) (*APIRequest, error) {
 	return req, nil
 }
 
+// Headers are looked up by their canonical names directly in the map:
+// Header.Get and Header.Values canonicalize the name first, which costs
+// more than the lookup itself.
+
+// firstValue is Header.Get's result for a header's values.
+func firstValue(vals []string) string {
+	if len(vals) == 0 {
+		return ""
+	}
+	return vals[0]
+}
+
+// acceptAny is the Accept of a request without one. It is shared by
+// those requests (saving an allocation each): nothing writes to
+// APIRequest.Accept, and its capacity is its length, so an append copies.
+var acceptAny = []mediatype.MediaType{{Kind: mediatype.Any}}[:1:1]
+
+// commonHeaders maps the canonical names of frequent request headers to
+// their lower-case form, which strings.ToLower would allocate anew for
+// every header of every request.
+var commonHeaders = func() map[string]string {
+	m := map[string]string{}
+	for _, n := range []string{
+		"Accept", "Accept-Encoding", "Accept-Language", "Accept-Profile", "Authorization", "Cache-Control",
+		"Connection", "Content-Length", "Content-Profile", "Content-Type", "Cookie", "Forwarded", "Origin",
+		"Pragma", "Prefer", "Range", "Referer", "User-Agent", "X-Forwarded-For", "X-Forwarded-Host",
+		"X-Forwarded-Proto", "X-Real-Ip", "X-Request-Id",
+	} {
+		m[n] = strings.ToLower(n)
+	}
+	return m
+}()
+
+func lowerHeaderName(name string) string {
+	if l, ok := commonHeaders[name]; ok {
+		return l
+	}
+	return strings.ToLower(name)
+}
+
 // setRanges combines limit/offset with the Range header (GET only, as RFC
 // 9110 says) into the per-level ranges and the top-level range.
 func (req *APIRequest) setRanges(r *http.Request) error {
 	header := AllRows
 	if req.Method == http.MethodGet {
-		if v := r.Header.Get("Range"); v != "" {
+		if v := firstValue(r.Header["Range"]); v != "" {
 			header = parseRangeHeader(v)
 		}
 	}

@@ -63,21 +63,23 @@ type Options struct {
 }
 
 func contentRange(lower, upper int64, total int64, hasTotal bool) string {
-	var b strings.Builder
+	// built on the stack, one allocation for the string
+	var buf [64]byte
+	b := buf[:0]
 	if (!hasTotal || total != 0) && lower <= upper {
-		b.WriteString(strconv.FormatInt(lower, 10))
-		b.WriteByte('-')
-		b.WriteString(strconv.FormatInt(upper, 10))
+		b = strconv.AppendInt(b, lower, 10)
+		b = append(b, '-')
+		b = strconv.AppendInt(b, upper, 10)
 	} else {
-		b.WriteByte('*')
+		b = append(b, '*')
 	}
-	b.WriteByte('/')
+	b = append(b, '/')
 	if hasTotal {
-		b.WriteString(strconv.FormatInt(total, 10))
+		b = strconv.AppendInt(b, total, 10)
 	} else {
-		b.WriteByte('*')
+		b = append(b, '*')
 	}
-	return b.String()
+	return string(b)
 }
 
 // rangeStatus is the status and Content-Range of a page of rows.
@@ -96,8 +98,10 @@ func rangeStatus(top request.Range, pageTotal, total int64, hasTotal bool) (int,
 	return status, contentRange(lower, upper, total, hasTotal)
 }
 
-func contentType(m mediatype.MediaType, req *request.APIRequest) []Header {
-	h := []Header{{"Content-Type", m.ContentType()}}
+// appendContentType appends Content-Type and, when the schema was
+// negotiated, Content-Profile.
+func appendContentType(h []Header, m mediatype.MediaType, req *request.APIRequest) []Header {
+	h = append(h, Header{"Content-Type", m.ContentType()})
 	if req.NegotiatedByProfile {
 		h = append(h, Header{"Content-Profile", req.Schema})
 	}
@@ -125,7 +129,7 @@ func total(req *request.APIRequest, res *execute.Result, maxRows int64) (int64, 
 func Build(p *plan.Plan, req *request.APIRequest, res *execute.Result, opts *Options) (*Response, error) {
 	if p.Explain {
 		r := &Response{Status: http.StatusOK, Body: res.Plan}
-		r.Headers = append(r.Headers, contentType(p.Media, req)...)
+		r.Headers = appendContentType(r.Headers, p.Media, req)
 		return r, nil
 	}
 	var r *Response
@@ -148,14 +152,18 @@ func Build(p *plan.Plan, req *request.APIRequest, res *execute.Result, opts *Opt
 func buildRead(p *plan.Plan, req *request.APIRequest, res *execute.Result, opts *Options) *Response {
 	tot, hasTot := total(req, res, opts.MaxRows)
 	status, cr := rangeStatus(req.TopRange, res.PageTotal, tot, hasTot)
-	r := &Response{Status: status}
+	// room for Content-Range, -Location, -Type and -Profile, and
+	// Preference-Applied: one allocation
+	r := &Response{Status: status, Headers: make([]Header, 0, 5)}
 	r.Headers = append(r.Headers, Header{"Content-Range", cr})
-	loc := "/" + req.Target
+	var loc string
 	if req.Query.Canonical != "" {
-		loc += "?" + req.Query.Canonical
+		loc = "/" + req.Target + "?" + req.Query.Canonical // one concatenation
+	} else {
+		loc = "/" + req.Target
 	}
 	r.Headers = append(r.Headers, Header{"Content-Location", loc})
-	r.Headers = append(r.Headers, contentType(p.Media, req)...)
+	r.Headers = appendContentType(r.Headers, p.Media, req)
 	if pa := applied(p, req); pa != "" {
 		r.Headers = append(r.Headers, Header{"Preference-Applied", pa})
 	}
@@ -193,7 +201,7 @@ func buildMutate(p *plan.Plan, req *request.APIRequest, res *execute.Result) *Re
 			r.Status = http.StatusOK
 		}
 		if full {
-			r.Headers = append(r.Headers, contentType(p.Media, req)...)
+			r.Headers = appendContentType(r.Headers, p.Media, req)
 			r.Body = res.Body
 		}
 	case request.ActionUpdate:
@@ -204,7 +212,7 @@ func buildMutate(p *plan.Plan, req *request.APIRequest, res *execute.Result) *Re
 		r.Status = http.StatusNoContent
 		if full {
 			r.Status = http.StatusOK
-			r.Headers = append(r.Headers, contentType(p.Media, req)...)
+			r.Headers = appendContentType(r.Headers, p.Media, req)
 			r.Body = res.Body
 		}
 	case request.ActionSingleUpsert:
@@ -217,7 +225,7 @@ func buildMutate(p *plan.Plan, req *request.APIRequest, res *execute.Result) *Re
 			if res.HasInserted && res.Inserted > 0 {
 				r.Status = http.StatusCreated
 			}
-			r.Headers = append(r.Headers, contentType(p.Media, req)...)
+			r.Headers = appendContentType(r.Headers, p.Media, req)
 			r.Body = res.Body
 		}
 	case request.ActionDelete:
@@ -228,7 +236,7 @@ func buildMutate(p *plan.Plan, req *request.APIRequest, res *execute.Result) *Re
 		r.Status = http.StatusNoContent
 		if full {
 			r.Status = http.StatusOK
-			r.Headers = append(r.Headers, contentType(p.Media, req)...)
+			r.Headers = appendContentType(r.Headers, p.Media, req)
 			r.Body = res.Body
 		}
 	}
@@ -278,7 +286,7 @@ func buildCall(p *plan.Plan, req *request.APIRequest, res *execute.Result, opts 
 		r.Status = http.StatusNoContent
 		return r
 	}
-	r.Headers = append(r.Headers, contentType(p.Media, req)...)
+	r.Headers = appendContentType(r.Headers, p.Media, req)
 	switch {
 	case status == http.StatusRequestedRangeNotSatisfiable:
 		r.Body = apierr.RangeOutOfBounds(req.TopRange.Offset, tot).Body(opts.MinimalErrors)
@@ -398,7 +406,7 @@ func Info(p *plan.Plan) *Response {
 // headers alone and, as in PostgREST, no Content-Length. Settings made by
 // SQL (response.status, response.headers) do not apply, as in PostgREST.
 func OpenAPI(p *plan.Plan, req *request.APIRequest, doc []byte) *Response {
-	r := &Response{Status: http.StatusOK, Headers: contentType(p.Media, req), Body: doc}
+	r := &Response{Status: http.StatusOK, Headers: appendContentType(nil, p.Media, req), Body: doc}
 	r.NoContentLength = req.HeadersOnly
 	return r
 }

@@ -45,6 +45,9 @@ type State struct {
 	appSettings []sqlgen.Setting
 	roleSets    map[string][]sqlgen.Setting
 	preRequest  *sqlgen.Query
+	// searchPaths is the search_path value of each schema in db-schemas,
+	// computed once rather than per request.
+	searchPaths map[string]string
 }
 
 func newState(cfg *config.Config, sc *schema.Cache, a *auth.Authenticator) *State {
@@ -87,7 +90,17 @@ func newState(cfg *config.Config, sc *schema.Cache, a *auth.Authenticator) *Stat
 		q := sqlgen.PreRequest(cfg.DBPreRequest.Schema, cfg.DBPreRequest.Name)
 		st.preRequest = &q
 	}
+	st.searchPaths = make(map[string]string, len(cfg.DBSchemas))
+	for _, sch := range cfg.DBSchemas {
+		st.searchPaths[sch] = searchPath(sch, cfg.DBExtraSearchPath)
+	}
 	return st
+}
+
+// searchPath is the search_path of a request to schema: it, then
+// db-extra-search-path.
+func searchPath(schema string, extra []string) string {
+	return sqlgen.SearchPath(append([]string{schema}, extra...))
 }
 
 // postgrestVersion is the PostgREST release restgres answers like, as
@@ -104,6 +117,29 @@ type Server struct {
 	state atomic.Pointer[State]
 	exec  *execute.Executor
 	log   *slog.Logger
+	date  dateCache
+}
+
+// dateCache holds the Date header of the current second. net/http formats
+// the date for every response that has none, which cost over 1% of a
+// request's instructions; the value is the same (http.TimeFormat, UTC).
+type dateCache struct{ cur atomic.Pointer[dateValue] }
+
+type dateValue struct {
+	sec int64
+	// val is shared by the responses of that second: net/http only reads
+	// header values, and the capacity is the length, so an append copies.
+	val []string
+}
+
+func (c *dateCache) header(now time.Time) []string {
+	sec := now.Unix()
+	if d := c.cur.Load(); d != nil && d.sec == sec {
+		return d.val
+	}
+	d := &dateValue{sec: sec, val: []string{now.UTC().Format(http.TimeFormat)}[:1:1]}
+	c.cur.Store(d)
+	return d.val
 }
 
 // New returns a Server running transactions with exec.
@@ -211,6 +247,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				slog.String("method", r.Method), slog.String("path", r.URL.Path),
 				slog.String("code", ae.Code), slog.Any("cause", ae.Unwrap()))
 		}
+		w.Header()["Date"] = s.date.header(time.Now())
 		writeResponse(w, r, response.Error(ae, st.respOpts.MinimalErrors))
 		return
 	}
@@ -218,25 +255,38 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.Header()["Server-Timing"] = []string{tm.header()}
 	}
 	if !resp.Has("Vary") {
-		w.Header()["Vary"] = []string{"Accept, Prefer, Range"}
+		w.Header()["Vary"] = varyValue
 	}
+	w.Header()["Date"] = s.date.header(time.Now())
 	writeResponse(w, r, resp)
 }
+
+// varyValue is the Vary header of API responses. Header values are
+// shared between responses, saving an allocation each: net/http only
+// reads them, and the capacity is the length, so an append copies.
+var varyValue = []string{"Accept, Prefer, Range"}[:1:1]
 
 // writeResponse writes resp. Its headers replace any set earlier for the
 // same name (CORS, tracing); repeated names within resp are all kept
 // (several Set-Cookie from response.headers).
 func writeResponse(w http.ResponseWriter, r *http.Request, resp *response.Response) {
 	h := w.Header()
-	seen := make(map[string]bool, len(resp.Headers))
-	for _, hd := range resp.Headers {
-		key := http.CanonicalHeaderKey(hd.Name)
-		if seen[key] {
+	var keyBuf [8]string
+	keys := keyBuf[:0]
+	// one allocation for the values of all headers; each header's slice
+	// has a capacity of one, so appending to it copies
+	vals := make([]string, len(resp.Headers))
+	for i, hd := range resp.Headers {
+		key := canonicalKey(hd.Name)
+		// a name seen earlier in resp appends; the lists are short, so a
+		// scan costs less than the map it replaces
+		if slices.Contains(keys, key) {
 			h[key] = append(h[key], hd.Value)
 		} else {
-			h[key] = []string{hd.Value}
-			seen[key] = true
+			vals[i] = hd.Value
+			h[key] = vals[i : i+1 : i+1]
 		}
+		keys = append(keys, key)
 	}
 	if !resp.NoContentLength {
 		h["Content-Length"] = []string{strconv.Itoa(len(resp.Body))}
@@ -255,7 +305,7 @@ func (s *Server) serve(r *http.Request, st *State) (*response.Response, *timing,
 	var tm timing
 	t0 := time.Now()
 
-	authRes, err := st.Auth.Authenticate(r.Header.Get("Authorization"), t0)
+	authRes, err := st.Auth.Authenticate(firstValue(r.Header["Authorization"]), t0)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -440,13 +490,17 @@ func readAll(rd io.Reader, n, trusted int64) ([]byte, error) {
 // transaction assembles the request's transaction.
 func (s *Server) transaction(st *State, r *http.Request, req *request.APIRequest, p *plan.Plan, a *auth.Result) *execute.Tx {
 	cfg := st.Config
+	sp, ok := st.searchPaths[req.Schema]
+	if !ok {
+		sp = searchPath(req.Schema, cfg.DBExtraSearchPath)
+	}
 	vars := &sqlgen.TxVars{
-		SearchPath:   sqlgen.SearchPath(append([]string{req.Schema}, cfg.DBExtraSearchPath...)),
+		SearchPath:   sp,
 		RoleSettings: st.roleSets[a.Role],
 		Role:         a.Role,
 		Claims:       a.ClaimsJSON,
 		Method:       r.Method,
-		Path:         r.URL.EscapedPath(),
+		Path:         req.Path, // r.URL.EscapedPath(), computed once by request.Parse
 		Headers:      pairsJSON(req.Headers),
 		Cookies:      pairsJSON(req.Cookies),
 		Timezone:     req.Prefs.Timezone,
@@ -529,10 +583,20 @@ func checkMaxAffected(req *request.APIRequest, p *plan.Plan, res *execute.Result
 	return nil
 }
 
+// emptyObject is pairsJSON of no pairs, shared (it is only ever sent).
+var emptyObject = []byte("{}")
+
 // pairsJSON renders name/value pairs as a JSON object; a repeated name
 // keeps its last value.
 func pairsJSON(pairs [][2]string) []byte {
-	b := make([]byte, 0, 64*len(pairs)+2)
+	if len(pairs) == 0 {
+		return emptyObject
+	}
+	n := 2
+	for _, kv := range pairs {
+		n += len(kv[0]) + len(kv[1]) + 6 // quotes, ':' and ','; escapes may grow it
+	}
+	b := make([]byte, 0, n)
 	b = append(b, '{')
 	first := true
 	for i, kv := range pairs {
@@ -557,12 +621,41 @@ func pairsJSON(pairs [][2]string) []byte {
 	return append(b, '}')
 }
 
+// canonicalNames are the header names package response writes, already
+// in canonical form (TestCanonicalNames).
+var canonicalNames = []string{
+	"Content-Range", "Content-Location", "Content-Type", "Content-Profile", "Preference-Applied", "Location",
+	"Proxy-Status",
+}
+
+// canonicalKey is http.CanonicalHeaderKey(name). Comparing with the names
+// the response package uses costs a fraction of the canonicalization's
+// scan, which was a few percent of a request's instructions.
+func canonicalKey(name string) string {
+	for _, c := range canonicalNames {
+		if name == c {
+			return name
+		}
+	}
+	return http.CanonicalHeaderKey(name)
+}
+
+// firstValue is Header.Get's result for a header's values, looked up by
+// canonical name directly in the map (Get canonicalizes the name first,
+// which costs more than the lookup).
+func firstValue(vals []string) string {
+	if len(vals) == 0 {
+		return ""
+	}
+	return vals[0]
+}
+
 // cors handles CORS as PostgREST's policy does: without an Origin header
 // nothing happens; a preflight is answered here; other requests get the
 // allow/expose headers and continue. With an allow-list, unknown origins
 // get no CORS headers.
 func cors(w http.ResponseWriter, r *http.Request, allowed []string) bool {
-	origin := r.Header.Get("Origin")
+	origin := firstValue(r.Header["Origin"])
 	if origin == "" {
 		return false
 	}

@@ -9,6 +9,7 @@ package sqlgen
 import (
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // keyword is SQL text fixed at compile time. Untyped string constants
@@ -43,13 +44,40 @@ type Query struct {
 	ResultFormats []int16
 }
 
-// Builder accumulates SQL text and parameters.
+// Builder accumulates SQL text and parameters. Its zero value is ready to
+// use; newBuilder gives it a pooled buffer. Query ends its use.
 type Builder struct {
 	sql     []byte
 	args    [][]byte
 	oids    []uint32
 	formats []int16
 	binary  bool
+	// pooled is the pool's pointer to sql's buffer, given back by Query.
+	pooled *[]byte
+}
+
+// The text is written into a pooled buffer, and the first parameters go
+// into one allocation (params): growing the text and the three parameter
+// slices by append cost about twenty allocations per request.
+var sqlBufs = sync.Pool{New: func() any { b := make([]byte, 0, 2048); return &b }}
+
+// maxPooledSQL bounds the buffers kept in the pool, so that one huge
+// statement does not pin its buffer.
+const maxPooledSQL = 64 << 10
+
+// newBuilder returns a Builder writing into a pooled buffer. (Taking the
+// buffer on first write instead would keep Kw, called some fifty times
+// per statement, from being inlined.)
+func newBuilder() Builder {
+	p := sqlBufs.Get().(*[]byte)
+	return Builder{sql: (*p)[:0], pooled: p}
+}
+
+// params holds the first parameters of a statement.
+type params struct {
+	args    [8][]byte
+	oids    [8]uint32
+	formats [8]int16
 }
 
 // Kw appends fixed SQL text.
@@ -96,6 +124,10 @@ func (b *Builder) typedParam(v []byte, oid uint32, format int16) {
 // bind adds the next parameter without writing its placeholder, for fixed
 // text that refers to it by number (a catalog query written as $1, $2).
 func (b *Builder) bind(v []byte, oid uint32, format int16) {
+	if b.args == nil {
+		p := new(params)
+		b.args, b.oids, b.formats = p.args[:0], p.oids[:0], p.formats[:0]
+	}
 	b.args = append(b.args, v)
 	b.oids = append(b.oids, oid)
 	b.formats = append(b.formats, format)
@@ -110,12 +142,18 @@ func (b *Builder) raw(s string) { b.sql = append(b.sql, s...) }
 // Len is the length of the SQL text so far.
 func (b *Builder) Len() int { return len(b.sql) }
 
-// Query returns the statement.
+// Query returns the statement. The Builder's text buffer goes back to the
+// pool: the Builder must not be used afterwards.
 func (b *Builder) Query() Query {
 	q := Query{SQL: string(b.sql), Args: b.args, OIDs: b.oids}
 	if b.binary {
 		q.Formats = b.formats
 	}
+	if b.pooled != nil && cap(b.sql) <= maxPooledSQL {
+		*b.pooled = b.sql[:0]
+		sqlBufs.Put(b.pooled)
+	}
+	b.sql, b.pooled = nil, nil
 	return q
 }
 

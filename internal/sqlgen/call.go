@@ -13,7 +13,7 @@ import (
 // read back through the read plan (filters, select, order, embedding) and
 // rendered as the negotiated media type.
 func Call(p *plan.Plan, count request.Count, maxRows int64, top request.Range) Query {
-	var b Builder
+	b := newBuilder()
 	if p.Explain {
 		b.explainOpen(p.Media)
 	}
@@ -30,10 +30,10 @@ func Call(p *plan.Plan, count request.Count, maxRows int64, top request.Range) Q
 	// planner's estimate, which would stand in past db-max-rows, is only
 	// taken for reads, so a count cut short there would be reported as
 	// the total.
-	totalF := b.countCTE(p.Read, count.ShouldCount(), false, maxRows, top, pageTotal)
+	total := b.countCTE(p.Read, count.ShouldCount(), false, maxRows, top, pageTotal)
 	rows, csvSource := b.readRowsCTE(p)
 	b.Kw("SELECT ")
-	totalF()
+	b.Kw(total)
 	b.Kw(" AS total_result_set, ")
 	b.Kw(pageTotal)
 	b.Kw(" AS page_total, ")

@@ -27,7 +27,7 @@ var ValueColumns = Columns{Total: -1, PageTotal: -1, Header: -1, Body: 0, Respon
 // schema.RoutinesSQL takes, so a schema named "V1" or "a b" is found; one
 // that does not exist is an error, as in PostgREST.
 func Inspect(schemaName string, followPrivileges bool) Query {
-	var b Builder
+	b := newBuilder()
 	b.bind([]byte(arrayLiteral([]string{QuoteIdent(schemaName)})), oidTextArr, 0) // $1
 	b.Kw("SELECT json_build_object(")
 	if followPrivileges {

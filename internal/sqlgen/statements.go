@@ -44,16 +44,16 @@ func (b *Builder) responseGUCs() {
 // Read builds the statement of a read plan: the rows as the negotiated
 // media type, the page count and, when asked, the total count.
 func Read(p *plan.Plan, count request.Count, maxRows int64, top request.Range) Query {
-	var b Builder
+	b := newBuilder()
 	if p.Explain {
 		b.explainOpen(p.Media)
 	}
 	b.Kw("WITH pgrst_source AS ( ")
 	b.readQuery(p.Read)
 	b.Kw(" ) ")
-	totalF := b.countCTE(p.Read, count.ShouldCount(), count == request.CountEstimated, maxRows, top, rowsCount)
+	total := b.countCTE(p.Read, count.ShouldCount(), count == request.CountEstimated, maxRows, top, rowsCount)
 	b.Kw("SELECT ")
-	totalF()
+	b.Kw(total)
 	b.Kw(" AS total_result_set, ")
 	b.Kw(rowsCount)
 	b.Kw(" AS page_total, ")
@@ -68,17 +68,18 @@ func Read(p *plan.Plan, count request.Count, maxRows int64, top request.Range) Q
 // rowsCount is the page_total of a statement: the rows of the body.
 const rowsCount keyword = "pg_catalog.count(_postgrest_t)"
 
-// countCTE appends the counting CTE when needed and returns the writer of
-// the total_result_set expression. pageTotal is the statement's page_total
-// expression, which is the total when there is no range and no
-// db-max-rows. estimated limits the count to one row past db-max-rows.
-func (b *Builder) countCTE(n *plan.ReadPlan, should, estimated bool, maxRows int64, top request.Range, pageTotal keyword) func() {
+// countCTE appends the counting CTE when needed and returns the
+// total_result_set expression (fixed text, so no closure to allocate).
+// pageTotal is the statement's page_total expression, which is the total
+// when there is no range and no db-max-rows. estimated limits the count to
+// one row past db-max-rows.
+func (b *Builder) countCTE(n *plan.ReadPlan, should, estimated bool, maxRows int64, top request.Range, pageTotal keyword) keyword {
 	if !should {
-		return func() { b.Kw("null::bigint") }
+		return "null::bigint"
 	}
 	if maxRows == 0 && top.IsAll() {
 		// without a range or db-max-rows the page is everything
-		return func() { b.Kw(pageTotal) }
+		return pageTotal
 	}
 	b.Kw(", pgrst_source_count AS (")
 	b.countQuery(n)
@@ -88,13 +89,13 @@ func (b *Builder) countCTE(n *plan.ReadPlan, should, estimated bool, maxRows int
 		b.Param(itoa(maxRows + 1))
 	}
 	b.Kw(") ")
-	return func() { b.Kw("(SELECT pg_catalog.count(*) FROM pgrst_source_count)") }
+	return "(SELECT pg_catalog.count(*) FROM pgrst_source_count)"
 }
 
 // ExplainCount builds the EXPLAIN whose row estimate answers count=planned
 // (and count=estimated past db-max-rows).
 func ExplainCount(p *plan.Plan) Query {
-	var b Builder
+	b := newBuilder()
 	b.Kw("EXPLAIN (FORMAT JSON) ")
 	b.countQuery(p.Read)
 	return b.Query()

@@ -47,7 +47,7 @@ func SearchPath(schemas []string) string {
 // function and app settings are parameters too; the SQL text depends only
 // on how many there are.
 func TxSetup(v *TxVars) Query {
-	var b Builder
+	b := newBuilder()
 	b.Kw("select set_config('search_path', ")
 	b.Param(v.SearchPath)
 	b.Kw(", true)")
@@ -88,7 +88,7 @@ func TxSetup(v *TxVars) Query {
 
 // PreRequest builds the call of the db-pre-request function.
 func PreRequest(schema, name string) Query {
-	var b Builder
+	b := newBuilder()
 	b.Kw("select ")
 	b.QI(schema, name)
 	b.Kw("()")
@@ -99,18 +99,21 @@ func PreRequest(schema, name string) Query {
 // committed", "repeatable read", "serializable"; anything else is read
 // committed) and access mode.
 func Begin(isolation string, readOnly bool) string {
-	var level string
+	// whole constants: concatenating them cost an allocation per request
 	switch strings.ToLower(isolation) {
 	case "repeatable read":
-		level = "REPEATABLE READ"
+		if readOnly {
+			return "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
+		}
+		return "BEGIN ISOLATION LEVEL REPEATABLE READ READ WRITE"
 	case "serializable":
-		level = "SERIALIZABLE"
-	default:
-		level = "READ COMMITTED"
+		if readOnly {
+			return "BEGIN ISOLATION LEVEL SERIALIZABLE READ ONLY"
+		}
+		return "BEGIN ISOLATION LEVEL SERIALIZABLE READ WRITE"
 	}
-	mode := "READ WRITE"
 	if readOnly {
-		mode = "READ ONLY"
+		return "BEGIN ISOLATION LEVEL READ COMMITTED READ ONLY"
 	}
-	return "BEGIN ISOLATION LEVEL " + level + " " + mode
+	return "BEGIN ISOLATION LEVEL READ COMMITTED READ WRITE"
 }

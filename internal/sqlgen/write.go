@@ -10,7 +10,7 @@ import (
 // source CTE, read back through the read plan (for return=representation
 // and embedding) or just counted.
 func Mutate(p *plan.Plan, prefs request.Preferences) Query {
-	var b Builder
+	b := newBuilder()
 	m := p.Mutate
 	if p.Explain {
 		b.explainOpen(p.Media)
