@@ -29,14 +29,15 @@ type Source interface {
 // PoolStats are the connection pool's numbers.
 type PoolStats struct {
 	Max, Idle, Waiting int
+	// Timeouts counts acquisitions that timed out so far.
+	Timeouts uint64
 }
 
-// Metrics holds the Prometheus metrics. The counters are driven by the
-// server's events (the methods below); pool and JWT cache figures are read
+// Metrics holds the Prometheus metrics. Schema cache loads are recorded as
+// they happen (the methods below); pool and JWT cache figures are read
 // when scraped.
 type Metrics struct {
 	registry          *prometheus.Registry
-	poolTimeouts      prometheus.Counter
 	schemaCacheLoads  *prometheus.CounterVec
 	schemaCacheTiming prometheus.Gauge
 }
@@ -46,9 +47,6 @@ type Metrics struct {
 // (lookups, hits, evictions).
 func NewMetrics(pool func() PoolStats, jwtCache func() (uint64, uint64, uint64)) *Metrics {
 	m := &Metrics{registry: prometheus.NewRegistry()}
-	m.poolTimeouts = prometheus.NewCounter(prometheus.CounterOpts{
-		Name: "pgrst_db_pool_timeouts_total", Help: "The total number of pool connection timeouts",
-	})
 	m.schemaCacheLoads = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "pgrst_schema_cache_loads_total", Help: "The total number of times the schema cache was loaded",
 	}, []string{"status"})
@@ -68,7 +66,8 @@ func NewMetrics(pool func() PoolStats, jwtCache func() (uint64, uint64, uint64))
 		}
 	}
 	m.registry.MustRegister(
-		m.poolTimeouts, m.schemaCacheLoads, m.schemaCacheTiming,
+		m.schemaCacheLoads, m.schemaCacheTiming,
+		counter("pgrst_db_pool_timeouts_total", "The total number of pool connection timeouts", func() float64 { return float64(pool().Timeouts) }),
 		gauge("pgrst_db_pool_available", "Available connections in the pool", func() float64 { return float64(pool().Idle) }),
 		gauge("pgrst_db_pool_waiting", "Requests waiting to acquire a pool connection", func() float64 { return float64(pool().Waiting) }),
 		gauge("pgrst_db_pool_max", "Max pool connections", func() float64 { return float64(pool().Max) }),
@@ -83,9 +82,6 @@ func NewMetrics(pool func() PoolStats, jwtCache func() (uint64, uint64, uint64))
 	m.schemaCacheLoads.WithLabelValues("FAIL")
 	return m
 }
-
-// PoolTimeout counts a request that found no free connection in time.
-func (m *Metrics) PoolTimeout() { m.poolTimeouts.Inc() }
 
 // SchemaCacheLoaded records a successful load and its duration.
 func (m *Metrics) SchemaCacheLoaded(took time.Duration) {

@@ -106,6 +106,16 @@ type Executor struct {
 	// generation changes when the schema cache reloads, so that statements
 	// prepared against the old schema are dropped.
 	generation atomic.Uint64
+	// waiting and timeouts feed the pool metrics.
+	waiting  atomic.Int64
+	timeouts atomic.Uint64
+}
+
+// PoolStats reports the pool for metrics: its size, idle connections,
+// requests waiting for a connection and acquisition timeouts so far.
+func (e *Executor) PoolStats() (max, idle, waiting int, timeouts uint64) {
+	st := e.pool.Stat()
+	return int(st.MaxConns()), int(st.IdleConns()), int(e.waiting.Load()), e.timeouts.Load()
 }
 
 // New returns an Executor on pool.
@@ -185,9 +195,12 @@ func (e *Executor) Run(ctx context.Context, tx *Tx) (*Result, error) {
 		acquireCtx, cancel = context.WithTimeout(ctx, e.opts.AcquireTimeout)
 		defer cancel()
 	}
+	e.waiting.Add(1)
 	conn, err := e.pool.Acquire(acquireCtx)
+	e.waiting.Add(-1)
 	if err != nil {
 		if ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
+			e.timeouts.Add(1)
 			return nil, apierr.PoolTimeout().WithCause(err)
 		}
 		return nil, apierr.DBConnection(err.Error()).WithCause(err)

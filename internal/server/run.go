@@ -11,12 +11,14 @@ import (
 	"os/signal"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/restgres/restgres/internal/admin"
 	"github.com/restgres/restgres/internal/config"
 	"github.com/restgres/restgres/internal/execute"
 	"github.com/restgres/restgres/internal/schema"
@@ -64,8 +66,12 @@ type App struct {
 	log     *slog.Logger
 
 	reloadMu sync.Mutex
+	// Metrics are served on the admin server's /metrics.
+	Metrics *admin.Metrics
 	// schemaLoaded is closed after the first successful schema load.
 	schemaLoaded chan struct{}
+	// live is set while the API listener serves.
+	live atomic.Bool
 	loadedOnce   sync.Once
 }
 
@@ -92,7 +98,15 @@ func NewApp(cfg *config.Config, log *slog.Logger) (*App, error) {
 	for _, w := range cfg.Warnings {
 		log.LogAttrs(context.Background(), slog.LevelWarn, w)
 	}
-	return &App{Server: srv, Exec: exec, Pool: pool, Environ: os.Environ(), log: log, schemaLoaded: make(chan struct{})}, nil
+	a := &App{Server: srv, Exec: exec, Pool: pool, Environ: os.Environ(), log: log, schemaLoaded: make(chan struct{})}
+	a.Metrics = admin.NewMetrics(
+		func() admin.PoolStats {
+			max, idle, waiting, timeouts := exec.PoolStats()
+			return admin.PoolStats{Max: max, Idle: idle, Waiting: waiting, Timeouts: timeouts}
+		},
+		func() (uint64, uint64, uint64) { return srv.State().Auth.CacheStats() },
+	)
+	return a, nil
 }
 
 // Close closes the pool.
@@ -112,14 +126,19 @@ func (a *App) LoadSchema(ctx context.Context) error {
 	return nil
 }
 
-func (a *App) readSchema(ctx context.Context, cfg *config.Config) (*schema.Cache, error) {
+func (a *App) readSchema(ctx context.Context, cfg *config.Config) (sc *schema.Cache, err error) {
+	defer func() {
+		if err != nil {
+			a.Metrics.SchemaCacheFailed()
+		}
+	}()
 	conn, err := a.Pool.Acquire(ctx)
 	if err != nil {
 		return nil, err
 	}
 	defer conn.Release()
 	t0 := time.Now()
-	sc, err := schema.Load(ctx, conn.Conn(), schema.Options{
+	sc, err = schema.Load(ctx, conn.Conn(), schema.Options{
 		Schemas:           cfg.DBSchemas,
 		ExtraSearchPath:   cfg.DBExtraSearchPath,
 		HoistedTxSettings: cfg.DBHoistedTxSettings,
@@ -127,8 +146,10 @@ func (a *App) readSchema(ctx context.Context, cfg *config.Config) (*schema.Cache
 	if err != nil {
 		return nil, err
 	}
+	took := time.Since(t0)
+	a.Metrics.SchemaCacheLoaded(took)
 	a.log.LogAttrs(ctx, slog.LevelInfo, "schema cache loaded",
-		slog.String("summary", sc.Summary()), slog.Duration("took", time.Since(t0)))
+		slog.String("summary", sc.Summary()), slog.Duration("took", took))
 	return sc, nil
 }
 
@@ -350,18 +371,22 @@ func (a *App) Run(ctx context.Context) error {
 		ErrorLog:          slog.NewLogLogger(a.log.Handler(), slog.LevelDebug),
 	}
 	errc := make(chan error, 2)
-	go func() { errc <- hs.Serve(ln) }()
+	a.live.Store(true)
+	go func() {
+		errc <- hs.Serve(ln)
+		a.live.Store(false)
+	}()
 	a.log.LogAttrs(ctx, slog.LevelInfo, "listening", slog.String("address", ln.Addr().String()), slog.String("version", Version))
 
-	var admin *http.Server
+	var adminServer *http.Server
 	if cfg.AdminServerPort != 0 || cfg.AdminServerUnixSocket != "" {
 		aln, err := listener(cfg.AdminServerUnixSocket, cfg.AdminServerUnixSocketMode, cfg.AdminServerHost, cfg.AdminServerPort)
 		if err != nil {
 			hs.Close()
 			return err
 		}
-		admin = &http.Server{Handler: a.adminHandler(), ReadHeaderTimeout: 10 * time.Second}
-		go func() { errc <- admin.Serve(aln) }()
+		adminServer = &http.Server{Handler: admin.Handler(a, a.Metrics), ReadHeaderTimeout: 10 * time.Second}
+		go func() { errc <- adminServer.Serve(aln) }()
 		a.log.LogAttrs(ctx, slog.LevelInfo, "admin server listening", slog.String("address", aln.Addr().String()))
 	}
 
@@ -376,8 +401,8 @@ func (a *App) Run(ctx context.Context) error {
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	err = hs.Shutdown(shutdownCtx)
-	if admin != nil {
-		admin.Shutdown(shutdownCtx)
+	if adminServer != nil {
+		adminServer.Shutdown(shutdownCtx)
 	}
 	return err
 }
@@ -398,26 +423,29 @@ func listener(socket string, mode uint32, host string, port int) (net.Listener, 
 	return net.Listen(network, addr)
 }
 
-// adminHandler serves /live and /ready.
-func (a *App) adminHandler() http.Handler {
-	mux := http.NewServeMux()
-	mux.HandleFunc("/live", func(w http.ResponseWriter, r *http.Request) {
-		w.WriteHeader(http.StatusOK)
-	})
-	mux.HandleFunc("/ready", func(w http.ResponseWriter, r *http.Request) {
-		select {
-		case <-a.schemaLoaded:
-		default:
-			w.WriteHeader(http.StatusServiceUnavailable)
-			return
-		}
-		ctx, cancel := context.WithTimeout(r.Context(), 5*time.Second)
-		defer cancel()
-		if err := a.Pool.Ping(ctx); err != nil {
-			w.WriteHeader(http.StatusServiceUnavailable)
-			return
-		}
-		w.WriteHeader(http.StatusOK)
-	})
-	return mux
+// Live reports whether the API listener serves (admin /live).
+func (a *App) Live() bool { return a.live.Load() }
+
+// Ready reports whether the schema cache is loaded and the database
+// answers (admin /ready).
+func (a *App) Ready(ctx context.Context) bool {
+	select {
+	case <-a.schemaLoaded:
+	default:
+		return false
+	}
+	return a.Pool.Ping(ctx) == nil
+}
+
+// SchemaCacheJSON returns the schema cache as JSON (admin /schema_cache).
+func (a *App) SchemaCacheJSON() []byte {
+	sc := a.Server.State().Schema
+	if sc == nil {
+		return nil
+	}
+	b, err := sc.MarshalJSON()
+	if err != nil {
+		return nil
+	}
+	return b
 }
