@@ -71,8 +71,8 @@ type App struct {
 	// schemaLoaded is closed after the first successful schema load.
 	schemaLoaded chan struct{}
 	// live is set while the API listener serves.
-	live atomic.Bool
-	loadedOnce   sync.Once
+	live       atomic.Bool
+	loadedOnce sync.Once
 }
 
 // NewApp connects the pool (lazily: connections open on first use) and
