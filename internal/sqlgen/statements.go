@@ -86,7 +86,7 @@ func (b *Builder) countCTE(n *plan.ReadPlan, should, estimated bool, maxRows int
 	if estimated && maxRows > 0 {
 		// one past db-max-rows is enough to know the limit was passed
 		b.Kw(" LIMIT ")
-		b.Param(itoa(maxRows + 1))
+		b.raw(itoa(maxRows + 1)) // a setting, fixed for the statement's life
 	}
 	b.Kw(") ")
 	return "(SELECT pg_catalog.count(*) FROM pgrst_source_count)"
