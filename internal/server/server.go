@@ -5,6 +5,7 @@
 package server
 
 import (
+	"context"
 	"errors"
 	"io"
 	"log/slog"
@@ -236,6 +237,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.Header()[http.CanonicalHeaderKey(h)] = []string{r.Header.Get(h)}
 	}
 	resp, tm, err := s.serve(r, st)
+	if err != nil && r.Context().Err() != nil {
+		// the client went away mid-request: nobody reads an answer, and
+		// its cancelled database call is not a server failure to report
+		s.log.LogAttrs(context.Background(), slog.LevelDebug, "client disconnected",
+			slog.String("method", r.Method), slog.String("path", r.URL.Path))
+		return
+	}
 	if err != nil {
 		var ae *apierr.Error
 		if !errors.As(err, &ae) {
