@@ -296,7 +296,9 @@ func (b *Builder) jsonBody(body []byte, isObject bool, fields []plan.Field, with
 			b.raw(f.IRType)
 		}
 		b.Kw(") ")
-		if limitOne {
+		// json_to_record yields exactly one row already; the LIMIT would
+		// only keep the planner from flattening the subquery
+		if limitOne && !isObject {
 			b.Kw("LIMIT 1")
 		}
 	}
