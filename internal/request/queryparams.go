@@ -81,8 +81,10 @@ func urlDecode(s string) string {
 	return string(b)
 }
 
-// urlEncode percent-encodes all but unreserved characters, upper-case hex.
-func urlEncode(b *strings.Builder, s string) {
+// QueryEscape writes s percent-encoded for a query string: every byte but
+// the unreserved characters (RFC 3986), with upper-case hex, as PostgREST
+// writes Content-Location and Location.
+func QueryEscape(b *strings.Builder, s string) {
 	const hex = "0123456789ABCDEF"
 	for i := 0; i < len(s); i++ {
 		c := s[i]
@@ -129,14 +131,14 @@ func canonical(pairs []queryPair) string {
 			b.WriteByte('&')
 		}
 		first = false
-		urlEncode(&b, p.key)
+		QueryEscape(&b, p.key)
 		b.WriteByte('=')
-		urlEncode(&b, p.value)
+		QueryEscape(&b, p.value)
 		for j := i + 1; j < len(sorted); j++ {
 			if !done[j] && sorted[j].key == p.key {
 				done[j] = true
 				b.WriteByte(',')
-				urlEncode(&b, sorted[j].value)
+				QueryEscape(&b, sorted[j].value)
 			}
 		}
 	}

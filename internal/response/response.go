@@ -167,14 +167,7 @@ func buildRead(p *plan.Plan, req *request.APIRequest, res *execute.Result, opts 
 	if pa := applied(p, req); pa != "" {
 		r.Headers = append(r.Headers, Header{"Preference-Applied", pa})
 	}
-	switch {
-	case status == http.StatusRequestedRangeNotSatisfiable:
-		r.Body = apierr.RangeOutOfBounds(req.TopRange.Offset, tot).Body(opts.MinimalErrors)
-	case req.HeadersOnly:
-		r.NoContentLength = true
-	default:
-		r.Body = res.Body
-	}
+	setPageBody(r, status, req, res, tot, opts)
 	return r
 }
 
@@ -253,24 +246,23 @@ func locationQuery(pairs []string) string {
 		} else {
 			b.WriteByte('&')
 		}
-		queryEscape(&b, k)
+		request.QueryEscape(&b, k)
 		b.WriteByte('=')
-		queryEscape(&b, v)
+		request.QueryEscape(&b, v)
 	}
 	return b.String()
 }
 
-func queryEscape(b *strings.Builder, s string) {
-	const hex = "0123456789ABCDEF"
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.' || c == '~' {
-			b.WriteByte(c)
-		} else {
-			b.WriteByte('%')
-			b.WriteByte(hex[c>>4])
-			b.WriteByte(hex[c&15])
-		}
+// setPageBody sets the body of a page of rows: the out-of-range error for
+// a 416, nothing for HEAD, else PostgreSQL's bytes.
+func setPageBody(r *Response, status int, req *request.APIRequest, res *execute.Result, total int64, opts *Options) {
+	switch {
+	case status == http.StatusRequestedRangeNotSatisfiable:
+		r.Body = apierr.RangeOutOfBounds(req.TopRange.Offset, total).Body(opts.MinimalErrors)
+	case req.HeadersOnly:
+		r.NoContentLength = true
+	default:
+		r.Body = res.Body
 	}
 }
 
@@ -287,14 +279,7 @@ func buildCall(p *plan.Plan, req *request.APIRequest, res *execute.Result, opts 
 		return r
 	}
 	r.Headers = appendContentType(r.Headers, p.Media, req)
-	switch {
-	case status == http.StatusRequestedRangeNotSatisfiable:
-		r.Body = apierr.RangeOutOfBounds(req.TopRange.Offset, tot).Body(opts.MinimalErrors)
-	case req.HeadersOnly:
-		r.NoContentLength = true
-	default:
-		r.Body = res.Body
-	}
+	setPageBody(r, status, req, res, tot, opts)
 	return r
 }
 

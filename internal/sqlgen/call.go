@@ -121,15 +121,7 @@ func (b *Builder) call(c *plan.CallPlan) {
 	case c.Args != nil:
 		b.Kw("FROM ")
 		callIt(func() {
-			for i, p := range c.Params {
-				if i > 0 {
-					b.Kw(", ")
-				}
-				if p.Variadic {
-					b.Kw("VARIADIC ")
-				}
-				b.Ident(p.Name)
-				b.Kw(" := ")
+			b.namedArgs(c.Params, func(p schema.RoutineParam) {
 				a, ok := c.Args[p.Name]
 				switch {
 				case !ok:
@@ -141,7 +133,7 @@ func (b *Builder) call(c *plan.CallPlan) {
 				}
 				b.Kw("::")
 				b.raw(p.TypeMaxLength)
-			}
+			})
 		})
 	default:
 		fields := make([]plan.Field, len(c.Params))
@@ -151,18 +143,27 @@ func (b *Builder) call(c *plan.CallPlan) {
 		b.jsonBody(c.Body, c.BodyIsObject, fields, false, true, false)
 		b.Kw(", LATERAL ")
 		callIt(func() {
-			for i, p := range c.Params {
-				if i > 0 {
-					b.Kw(", ")
-				}
-				if p.Variadic {
-					b.Kw("VARIADIC ")
-				}
+			b.namedArgs(c.Params, func(p schema.RoutineParam) {
+				b.Kw("pgrst_body.")
 				b.Ident(p.Name)
-				b.Kw(" := pgrst_body.")
-				b.Ident(p.Name)
-			}
+			})
 		})
+	}
+}
+
+// namedArgs writes [VARIADIC] "name" := <value>, ... with value writing
+// each argument's value.
+func (b *Builder) namedArgs(params []schema.RoutineParam, value func(schema.RoutineParam)) {
+	for i, p := range params {
+		if i > 0 {
+			b.Kw(", ")
+		}
+		if p.Variadic {
+			b.Kw("VARIADIC ")
+		}
+		b.Ident(p.Name)
+		b.Kw(" := ")
+		value(p)
 	}
 }
 

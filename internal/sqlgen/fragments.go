@@ -354,8 +354,14 @@ func (b *Builder) filter(table schema.QI, f plan.Filter) {
 }
 
 func (b *Builder) logicTree(table schema.QI, t plan.LogicTree) {
+	b.logicTreeWith(t, func(f plan.Filter) { b.filter(table, f) })
+}
+
+// logicTreeWith writes [NOT] (a AND/OR b ...) over t, with leaf writing
+// each filter (the count query writes null-embed filters differently).
+func (b *Builder) logicTreeWith(t plan.LogicTree, leaf func(plan.Filter)) {
 	if !t.IsExpr {
-		b.filter(table, t.Filter)
+		leaf(t.Filter)
 		return
 	}
 	if t.Not {
@@ -370,7 +376,7 @@ func (b *Builder) logicTree(table schema.QI, t plan.LogicTree) {
 				b.Kw(" AND ")
 			}
 		}
-		b.logicTree(table, sub)
+		b.logicTreeWith(sub, leaf)
 	}
 	b.Kw(")")
 }

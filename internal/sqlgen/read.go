@@ -312,36 +312,21 @@ func (b *Builder) countQuery(n *plan.ReadPlan) {
 }
 
 func (b *Builder) countLogicTree(qi schema.QI, n *plan.ReadPlan, t plan.LogicTree) {
-	if t.IsExpr {
-		if t.Not {
-			b.Kw("NOT")
+	b.logicTreeWith(t, func(f plan.Filter) {
+		if !f.NullEmbed {
+			b.filter(qi, f)
+			return
 		}
-		b.Kw(" (")
-		for i, sub := range t.Trees {
-			if i > 0 {
-				if t.Or {
-					b.Kw(" OR ")
-				} else {
-					b.Kw(" AND ")
-				}
-			}
-			b.countLogicTree(qi, n, sub)
-		}
-		b.Kw(")")
-		return
-	}
-	if t.Filter.NullEmbed {
-		c := childFor(n, t.Filter.EmbedAlias)
+		// rel=is.null counts through the embed's own count query
+		c := childFor(n, f.EmbedAlias)
 		if c == nil {
 			return
 		}
-		if !t.Filter.NullEmbedNot {
+		if !f.NullEmbedNot {
 			b.Kw("NOT ")
 		}
 		b.Kw("EXISTS (")
 		b.countQuery(c)
 		b.Kw(")")
-		return
-	}
-	b.filter(qi, t.Filter)
+	})
 }

@@ -84,10 +84,7 @@ func (b *Builder) mutation(m *plan.MutatePlan) {
 		} else {
 			b.Kw("(")
 			for i, c := range m.Columns {
-				if i > 0 {
-					b.Kw(", ")
-				}
-				b.Ident(c.Name)
+				b.listIdent(i, c.Name)
 			}
 			b.Kw(") ")
 		}
@@ -108,10 +105,7 @@ func (b *Builder) mutation(m *plan.MutatePlan) {
 		if oc := m.OnConflict; oc != nil && len(oc.Columns) > 0 {
 			b.Kw(" ON CONFLICT(")
 			for i, c := range oc.Columns {
-				if i > 0 {
-					b.Kw(", ")
-				}
-				b.Ident(c)
+				b.listIdent(i, c)
 			}
 			b.Kw(") ")
 			if oc.Resolution == request.IgnoreDuplicates || len(m.Columns) == 0 {
@@ -177,6 +171,14 @@ func (b *Builder) mutation(m *plan.MutatePlan) {
 		b.Kw(" ")
 		b.returning(m.Table, m.Returning)
 	}
+}
+
+// listIdent writes the i-th identifier of a comma-separated list.
+func (b *Builder) listIdent(i int, name string) {
+	if i > 0 {
+		b.Kw(", ")
+	}
+	b.Ident(name)
 }
 
 func (b *Builder) where(table schema.QI, trees []plan.LogicTree) {
