@@ -1,16 +1,15 @@
 package config
 
 import (
-	"flag"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
-)
 
-var update = flag.Bool("update", false, "rewrite testdata/*.golden")
+	"github.com/restgres/restgres/internal/golden"
+)
 
 // loadText loads a config file with the given text and environment.
 func loadText(t testing.TB, text string, env ...string) (*Config, error) {
@@ -39,25 +38,9 @@ func settingsOf(c *Config) Config {
 	return x
 }
 
-func golden(t *testing.T, name, got string) {
+func checkGolden(t *testing.T, name, got string) {
 	t.Helper()
-	path := filepath.Join("testdata", name+".golden")
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("%s differs from %s:\n%s", name, path, got)
-	}
+	golden.Check(t, filepath.Join("testdata", name+".golden"), []byte(got))
 }
 
 // TestDefaults checks the defaults against PostgREST v16's --dump-config of
@@ -65,7 +48,7 @@ func golden(t *testing.T, name, got string) {
 // db-config on), plus our server-max-body-size.
 func TestDefaults(t *testing.T) {
 	c := mustLoad(t, "")
-	golden(t, "defaults.dump", c.Dump())
+	checkGolden(t, "defaults.dump", c.Dump())
 	want := Config{
 		ClientErrorVerbosity:      VerbosityVerbose,
 		DBChannel:                 "pgrst",
@@ -103,7 +86,7 @@ func TestDefaults(t *testing.T) {
 // TestEverySetting sets every key to a value other than its default.
 func TestEverySetting(t *testing.T) {
 	c := mustLoad(t, everySetting)
-	golden(t, "every-setting.dump", c.Dump())
+	checkGolden(t, "every-setting.dump", c.Dump())
 	if c.JWTSecret == nil || string(c.JWTSecret) != "securitythroughobscurityinbase64" {
 		t.Errorf("JWTSecret = %q", c.JWTSecret)
 	}
@@ -547,7 +530,7 @@ func TestDumpQuoting(t *testing.T) {
 
 func TestExample(t *testing.T) {
 	ex := Example()
-	golden(t, "example.conf", ex)
+	checkGolden(t, "example.conf", ex)
 	c, err := loadText(t, ex)
 	if err != nil {
 		t.Fatalf("loading Example(): %v", err)

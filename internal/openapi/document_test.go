@@ -3,15 +3,13 @@ package openapi
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
-	"os"
 	"path/filepath"
 	"testing"
 
+	"github.com/restgres/restgres/internal/golden"
+
 	"github.com/restgres/restgres/internal/schema"
 )
-
-var update = flag.Bool("update", false, "rewrite testdata/*.golden")
 
 func ptr(s string) *string { return &s }
 
@@ -186,28 +184,8 @@ func TestDocument(t *testing.T) {
 				t.Fatalf("document is not valid JSON: %v\n%s", err, doc)
 			}
 			indented.WriteByte('\n')
-			golden(t, tc.name, indented.Bytes())
+			golden.Check(t, filepath.Join("testdata", tc.name+".golden"), indented.Bytes())
 		})
-	}
-}
-
-// golden compares got with testdata/<name>.golden, or rewrites the file
-// with -update.
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name+".golden")
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("document differs from %s (go test -update rewrites it); got:\n%s", path, got)
 	}
 }
 

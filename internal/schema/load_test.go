@@ -3,12 +3,12 @@ package schema_test
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
-	"os"
 	"reflect"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/restgres/restgres/internal/golden"
 
 	"github.com/jackc/pgx/v5"
 
@@ -16,8 +16,6 @@ import (
 	"github.com/restgres/restgres/internal/pgtest"
 	"github.com/restgres/restgres/internal/schema"
 )
-
-var update = flag.Bool("update", false, "rewrite testdata/*.golden.json")
 
 func TestMain(m *testing.M) { pgtest.Main(m) }
 
@@ -577,19 +575,7 @@ func TestDump(t *testing.T) {
 	if err := c.Dump(&a); err != nil {
 		t.Fatal(err)
 	}
-	const golden = "testdata/schema.golden.json"
-	if *update {
-		if err := os.WriteFile(golden, a.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(a.Bytes(), want) {
-		t.Errorf("dump differs from %s (go test -update rewrites it); got:\n%s", golden, a.String())
-	}
+	golden.Check(t, "testdata/schema.golden.json", a.Bytes())
 	c2 := load(t, defaultOpts)
 	if err := c2.Dump(&b); err != nil {
 		t.Fatal(err)

@@ -1,21 +1,19 @@
 package sqlgen_test
 
 import (
-	"flag"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/restgres/restgres/internal/golden"
 
 	"github.com/restgres/restgres/internal/plan"
 	"github.com/restgres/restgres/internal/request"
 	"github.com/restgres/restgres/internal/schema"
 	"github.com/restgres/restgres/internal/sqlgen"
 )
-
-var update = flag.Bool("update", false, "rewrite testdata/*.golden")
 
 // goldenCache is a schema cache built by hand (no database): films with a
 // director (many-to-one), actors through roles (many-to-many) and a
@@ -118,7 +116,7 @@ func TestGoldenSQL(t *testing.T) {
 			default:
 				t.Fatalf("plan kind %v has no statement", p.Kind)
 			}
-			golden(t, tc.name, render(q))
+			golden.Check(t, filepath.Join("testdata", tc.name+".golden"), []byte(render(q)))
 		})
 	}
 }
@@ -140,25 +138,4 @@ func render(q sqlgen.Query) string {
 		b.WriteString("\n")
 	}
 	return b.String()
-}
-
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name+".golden")
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if string(want) != got {
-		t.Errorf("SQL for %s differs from %s (go test -update rewrites it):\ngot:\n%s\nwant:\n%s", name, path, got, want)
-	}
 }
