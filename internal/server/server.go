@@ -10,6 +10,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
@@ -119,6 +120,32 @@ type Server struct {
 	exec  *execute.Executor
 	log   *slog.Logger
 	date  dateCache
+	// releasing is set while releaseMemory runs
+	releasing atomic.Bool
+}
+
+// largeRequest is the size of request or response body after which the
+// server hands memory back (see releaseMemory).
+const largeRequest = 16 << 20
+
+// releaseMemory collects garbage and returns free memory to the operating
+// system, after a request that held a large body. The garbage collector
+// sets its next goal from the heap it last saw live, which during a 100 MB
+// insert is the body twice over; without this the next large request
+// allocates on top of the first one's garbage (two 100 MB inserts in a
+// row peaked at 440 MB of RSS, one alone at 230 MB), and the server keeps
+// the memory until the runtime's background scavenger returns it, minutes
+// later. It runs beside the request, which has already answered, and
+// once at a time: requests that finish meanwhile are covered by the run
+// under way or by the next.
+func (s *Server) releaseMemory() {
+	if !s.releasing.CompareAndSwap(false, true) {
+		return
+	}
+	go func() {
+		defer s.releasing.Store(false)
+		debug.FreeOSMemory()
+	}()
 }
 
 // dateCache holds the Date header of the current second. net/http formats
@@ -236,7 +263,17 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if h := st.Config.ServerTraceHeader; h != "" {
 		w.Header()[http.CanonicalHeaderKey(h)] = []string{r.Header.Get(h)}
 	}
-	resp, tm, err := s.serve(r, st)
+	// the largest body the request held, read or written
+	var held int
+	defer func() {
+		if held >= largeRequest {
+			s.releaseMemory()
+		}
+	}()
+	resp, tm, err := s.serve(r, st, &held)
+	if resp != nil {
+		held = max(held, len(resp.Body))
+	}
 	if err != nil && r.Context().Err() != nil {
 		// the client went away mid-request: nobody reads an answer, and
 		// its cancelled database call is not a server failure to report
@@ -308,7 +345,9 @@ func writeResponse(w http.ResponseWriter, r *http.Request, resp *response.Respon
 	}
 }
 
-func (s *Server) serve(r *http.Request, st *State) (*response.Response, *timing, error) {
+// serve runs the pipeline and builds the response; bodyLen receives the
+// size of the request body once read.
+func (s *Server) serve(r *http.Request, st *State, bodyLen *int) (*response.Response, *timing, error) {
 	ctx := r.Context()
 	var tm timing
 	t0 := time.Now()
@@ -327,6 +366,7 @@ func (s *Server) serve(r *http.Request, st *State) (*response.Response, *timing,
 	if err != nil {
 		return nil, nil, err
 	}
+	*bodyLen = len(body)
 	req, err := request.Parse(r, body, &st.reqOpts)
 	if err != nil {
 		return nil, nil, err
