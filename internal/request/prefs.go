@@ -5,19 +5,44 @@ import (
 	"strings"
 )
 
-var preferenceValues = map[string]func(*Preferences){
-	"resolution=merge-duplicates":  func(p *Preferences) { setOnce(&p.Resolution, MergeDuplicates) },
-	"resolution=ignore-duplicates": func(p *Preferences) { setOnce(&p.Resolution, IgnoreDuplicates) },
-	"return=representation":        func(p *Preferences) { setOnce(&p.Representation, ReturnRepresentation) },
-	"return=minimal":               func(p *Preferences) { setOnce(&p.Representation, ReturnMinimal) },
-	"return=headers-only":          func(p *Preferences) { setOnce(&p.Representation, ReturnHeadersOnly) },
-	"count=exact":                  func(p *Preferences) { setOnce(&p.Count, CountExact) },
-	"count=planned":                func(p *Preferences) { setOnce(&p.Count, CountPlanned) },
-	"count=estimated":              func(p *Preferences) { setOnce(&p.Count, CountEstimated) },
-	"missing=default":              func(p *Preferences) { setOnce(&p.Missing, MissingApplyDefaults) },
-	"missing=null":                 func(p *Preferences) { setOnce(&p.Missing, MissingApplyNulls) },
-	"handling=strict":              func(p *Preferences) { setOnce(&p.Handling, HandlingStrict) },
-	"handling=lenient":             func(p *Preferences) { setOnce(&p.Handling, HandlingLenient) },
+// The values each preference takes, indexed by its constant: parsing and
+// Preference-Applied both read them, so a value has one spelling.
+var (
+	resolutionValues     = [...]string{MergeDuplicates: "resolution=merge-duplicates", IgnoreDuplicates: "resolution=ignore-duplicates"}
+	missingValues        = [...]string{MissingApplyDefaults: "missing=default", MissingApplyNulls: "missing=null"}
+	representationValues = [...]string{ReturnRepresentation: "return=representation", ReturnMinimal: "return=minimal", ReturnHeadersOnly: "return=headers-only"}
+	countValues          = [...]string{CountExact: "count=exact", CountPlanned: "count=planned", CountEstimated: "count=estimated"}
+	txValues             = [...]string{TxCommit: "tx=commit", TxRollback: "tx=rollback"}
+	handlingValues       = [...]string{HandlingStrict: "handling=strict", HandlingLenient: "handling=lenient"}
+)
+
+// preferenceValues maps each value to what it sets, but tx= (honoured only
+// with override allowed) and the open-ended timezone= and max-affected=.
+var preferenceValues = func() map[string]func(*Preferences) {
+	m := map[string]func(*Preferences){}
+	addValues(m, resolutionValues[:], func(p *Preferences) *Resolution { return &p.Resolution })
+	addValues(m, missingValues[:], func(p *Preferences) *Missing { return &p.Missing })
+	addValues(m, representationValues[:], func(p *Preferences) *Representation { return &p.Representation })
+	addValues(m, countValues[:], func(p *Preferences) *Count { return &p.Count })
+	addValues(m, handlingValues[:], func(p *Preferences) *Handling { return &p.Handling })
+	return m
+}()
+
+// addValues adds to m a setter of field for each value in names.
+func addValues[T ~uint8](m map[string]func(*Preferences), names []string, field func(*Preferences) *T) {
+	for v, name := range names {
+		if name != "" {
+			m[name] = func(p *Preferences) { setOnce(field(p), T(v)) }
+		}
+	}
+}
+
+// appendValue appends the name of v, if it is set, to parts.
+func appendValue[T ~uint8](parts, names []string, v T) []string {
+	if v != 0 {
+		parts = append(parts, names[v])
+	}
+	return parts
 }
 
 // setOnce keeps the first value of a preference given several times.
@@ -58,13 +83,13 @@ func parsePreferences(p *Preferences, headers []string, txAllowOverride bool) {
 				continue
 			}
 			switch {
-			case v == "tx=commit" || v == "tx=rollback":
+			case v == txValues[TxCommit]:
 				if txAllowOverride {
-					if v == "tx=commit" {
-						setOnce(&p.Tx, TxCommit)
-					} else {
-						setOnce(&p.Tx, TxRollback)
-					}
+					setOnce(&p.Tx, TxCommit)
+				}
+			case v == txValues[TxRollback]:
+				if txAllowOverride {
+					setOnce(&p.Tx, TxRollback)
 				}
 			case strings.HasPrefix(v, "timezone="):
 				if !tzSeen {
@@ -89,46 +114,12 @@ func parsePreferences(p *Preferences, headers []string, txAllowOverride bool) {
 // only the preferences that apply to the action (see plan).
 func (p Preferences) Applied() string {
 	var parts []string
-	switch p.Resolution {
-	case MergeDuplicates:
-		parts = append(parts, "resolution=merge-duplicates")
-	case IgnoreDuplicates:
-		parts = append(parts, "resolution=ignore-duplicates")
-	}
-	switch p.Missing {
-	case MissingApplyDefaults:
-		parts = append(parts, "missing=default")
-	case MissingApplyNulls:
-		parts = append(parts, "missing=null")
-	}
-	switch p.Representation {
-	case ReturnRepresentation:
-		parts = append(parts, "return=representation")
-	case ReturnMinimal:
-		parts = append(parts, "return=minimal")
-	case ReturnHeadersOnly:
-		parts = append(parts, "return=headers-only")
-	}
-	switch p.Count {
-	case CountExact:
-		parts = append(parts, "count=exact")
-	case CountPlanned:
-		parts = append(parts, "count=planned")
-	case CountEstimated:
-		parts = append(parts, "count=estimated")
-	}
-	switch p.Tx {
-	case TxCommit:
-		parts = append(parts, "tx=commit")
-	case TxRollback:
-		parts = append(parts, "tx=rollback")
-	}
-	switch p.Handling {
-	case HandlingStrict:
-		parts = append(parts, "handling=strict")
-	case HandlingLenient:
-		parts = append(parts, "handling=lenient")
-	}
+	parts = appendValue(parts, resolutionValues[:], p.Resolution)
+	parts = appendValue(parts, missingValues[:], p.Missing)
+	parts = appendValue(parts, representationValues[:], p.Representation)
+	parts = appendValue(parts, countValues[:], p.Count)
+	parts = appendValue(parts, txValues[:], p.Tx)
+	parts = appendValue(parts, handlingValues[:], p.Handling)
 	if p.Timezone != "" {
 		parts = append(parts, "timezone="+p.Timezone)
 	}

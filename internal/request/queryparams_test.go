@@ -182,6 +182,27 @@ func TestPreferences(t *testing.T) {
 	}
 }
 
+// TestPreferenceValues: every value a preference takes is understood and
+// reported back in Preference-Applied under the same name.
+func TestPreferenceValues(t *testing.T) {
+	for _, v := range []string{
+		"resolution=merge-duplicates", "resolution=ignore-duplicates",
+		"missing=default", "missing=null",
+		"return=representation", "return=minimal", "return=headers-only",
+		"count=exact", "count=planned", "count=estimated",
+		"tx=commit", "tx=rollback",
+		"handling=strict", "handling=lenient",
+	} {
+		p := ParsePreferences([]string{v}, true)
+		if len(p.Invalid) != 0 {
+			t.Errorf("%s: not understood (Invalid = %q)", v, p.Invalid)
+		}
+		if got := p.Applied(); got != v {
+			t.Errorf("%s: Applied() = %q", v, got)
+		}
+	}
+}
+
 func TestScanJSONPayload(t *testing.T) {
 	tests := []struct {
 		body     string
