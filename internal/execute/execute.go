@@ -317,9 +317,8 @@ func (e *Executor) runBatch(ctx context.Context, pg *pgconn.PgConn, tx *Tx, stmt
 		}
 	}
 	if err := mrr.Close(); err != nil && firstErr == nil {
-		var pgErr *pgconn.PgError
-		if !errors.As(err, &pgErr) {
-			return nil, apierr.DBClient(err.Error()).WithCause(err)
+		if cerr := connectionError(err); cerr != nil {
+			return nil, cerr
 		}
 		firstErr = err
 	}
@@ -374,18 +373,16 @@ func (e *Executor) runPipeline(ctx context.Context, pg *pgconn.PgConn, tx *Tx, s
 		}
 		r, err := pl.GetResults()
 		if err != nil {
-			var pgErr *pgconn.PgError
-			if !errors.As(err, &pgErr) {
+			if cerr := connectionError(err); cerr != nil {
 				pl.Close()
-				return nil, apierr.DBClient(err.Error()).WithCause(err)
+				return nil, cerr
 			}
-			firstErr = pgErr
+			firstErr = err
 			// after an error the next result is the Sync's
 			if _, err := pl.GetResults(); err != nil {
-				var pgErr2 *pgconn.PgError
-				if !errors.As(err, &pgErr2) {
+				if cerr := connectionError(err); cerr != nil {
 					pl.Close()
-					return nil, apierr.DBClient(err.Error()).WithCause(err)
+					return nil, cerr
 				}
 			}
 			break
@@ -421,9 +418,8 @@ func (e *Executor) runPipeline(ctx context.Context, pg *pgconn.PgConn, tx *Tx, s
 		}
 	}
 	if err := pl.Close(); err != nil && firstErr == nil {
-		var pgErr *pgconn.PgError
-		if !errors.As(err, &pgErr) {
-			return nil, apierr.DBClient(err.Error()).WithCause(err)
+		if cerr := connectionError(err); cerr != nil {
+			return nil, cerr
 		}
 		firstErr = err
 	}
@@ -482,6 +478,17 @@ func endTx(ctx context.Context, pg *pgconn.PgConn, sql string) error {
 
 func rollback(ctx context.Context, pg *pgconn.PgConn) {
 	pg.Exec(ctx, "ROLLBACK").ReadAll()
+}
+
+// connectionError returns the API error for an err that PostgreSQL did
+// not report (the connection failed, the context ended), and nil for an
+// error of the statement, which the transaction's end maps (mapError).
+func connectionError(err error) error {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		return nil
+	}
+	return apierr.DBClient(err.Error()).WithCause(err)
 }
 
 func (e *Executor) mapError(err error, authenticated bool) error {
