@@ -18,6 +18,11 @@ func (b *Builder) qi(q schema.QI) { b.QI(q.Schema, q.Name) }
 // column appends table.column, or table.* for "*".
 func (b *Builder) column(table schema.QI, col string) {
 	b.qi(table)
+	b.dotColumn(col)
+}
+
+// dotColumn appends .column, or .* for "*", after a table or alias.
+func (b *Builder) dotColumn(col string) {
 	if col == "*" {
 		b.Kw(".*")
 		return
@@ -165,12 +170,7 @@ func (b *Builder) selectItem(table schema.QI, s plan.SelectField) {
 
 func (b *Builder) fullSelName(aggAlias, name string) {
 	b.Ident(aggAlias)
-	if name == "*" {
-		b.Kw(".*")
-		return
-	}
-	b.Kw(".")
-	b.Ident(name)
+	b.dotColumn(name)
 }
 
 func (b *Builder) spreadSelectItem(aggAlias string, s plan.SpreadSelectField) {
